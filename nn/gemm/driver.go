@@ -1,0 +1,266 @@
+package gemm
+
+import (
+	"unsafe"
+
+	"github.com/avstack/avstack/nn/parallel"
+)
+
+// The driver follows GotoBLAS/BLIS: for each nc-wide column panel of C and
+// each kc-deep slice of k, B is packed into nr-wide slivers (kc x nr each,
+// sized for L1); for each mc-tall row block, A is packed into mr-tall slivers
+// (the mc x kc block sized for L2); the micro-kernel then sweeps the tiles.
+// Edge tiles are computed into a small scratch tile and copied, so every
+// shape runs through the same kernel without reading or writing outside C.
+//
+// Threads split C into disjoint rectangles along m or n (never along k), so
+// each element of C sees the same operations in the same order whatever the
+// thread count: results are bit-identical across SetThreads.
+
+// problem is one Sgemm call.
+type problem struct {
+	p              *impl
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
+}
+
+// part is one thread's rectangle of C and its packing buffers.
+type part struct {
+	m0, m1, n0, n1 int
+	abuf, bbuf     []float32
+	tile           []float32
+}
+
+// callCtx is the reusable state of one call; it implements parallel.Task.
+type callCtx struct {
+	pr    problem
+	parts []part
+}
+
+func (c *callCtx) Run(i int) { c.parts[i].compute(&c.pr) }
+
+// minParallelFlops is the work below which waking another thread costs more
+// than it saves (about a microsecond of wake-up against ~250 GFLOP/s).
+const minParallelFlops = 1 << 19
+
+func run(p *impl, nthreads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	ctx := getCtx()
+	ctx.pr = problem{p: p, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc}
+	tm, tn := split(p, m, n, k, nthreads)
+	np := tm * tn
+	if cap(ctx.parts) < np {
+		ctx.parts = append(ctx.parts[:cap(ctx.parts)], make([]part, np-cap(ctx.parts))...)
+	}
+	ctx.parts = ctx.parts[:np]
+	mu := (m + p.mr - 1) / p.mr // units of mr rows
+	nu := (n + p.nr - 1) / p.nr
+	for i := 0; i < tm; i++ {
+		for j := 0; j < tn; j++ {
+			pt := &ctx.parts[i*tn+j]
+			pt.m0 = min(m, (mu*i/tm)*p.mr)
+			pt.m1 = min(m, (mu*(i+1)/tm)*p.mr)
+			pt.n0 = min(n, (nu*j/tn)*p.nr)
+			pt.n1 = min(n, (nu*(j+1)/tn)*p.nr)
+		}
+	}
+	if np == 1 {
+		ctx.parts[0].compute(&ctx.pr)
+	} else {
+		parallel.Default.Run(np, ctx)
+	}
+	ctx.pr = problem{} // drop references to the caller's slices
+	putCtx(ctx)
+}
+
+// split chooses a tm x tn grid of threads. It minimises the per-thread cost
+// of the padded multiply plus packing (packing one element costs about as
+// much as a few dozen flops in the kernel; splitting along m makes every
+// thread pack all of B, splitting along n makes each pack all of A).
+func split(p *impl, m, n, k, nthreads int) (tm, tn int) {
+	if nthreads <= 1 || 2*m*n*k < minParallelFlops {
+		return 1, 1
+	}
+	mu := (m + p.mr - 1) / p.mr
+	nu := (n + p.nr - 1) / p.nr
+	best := -1.0
+	const packCost = 40.0
+	for t := nthreads; t >= 1; t-- {
+		for a := 1; a <= t; a++ {
+			if t%a != 0 {
+				continue
+			}
+			b := t / a
+			if a > mu || b > nu {
+				continue
+			}
+			mi := float64((mu+a-1)/a) * float64(p.mr)
+			ni := float64((nu+b-1)/b) * float64(p.nr)
+			cost := 2*mi*ni*float64(k) + packCost*float64(k)*(mi+ni)
+			if best < 0 || cost < best*0.97 {
+				best, tm, tn = cost, a, b
+			}
+		}
+	}
+	return tm, tn
+}
+
+// blocks splits total into the fewest blocks of at most size, of nearly
+// equal length rounded up to a multiple of unit. It returns the block length.
+func blocks(total, size, unit int) int {
+	nb := (total + size - 1) / size
+	l := (total + nb - 1) / nb
+	return (l + unit - 1) / unit * unit
+}
+
+func grow(buf []float32, n int) []float32 {
+	if cap(buf) >= n {
+		return buf[:n]
+	}
+	// 64-byte aligned so the packed slivers start on cache lines.
+	raw := make([]float32, n+16)
+	off := 0
+	if r := uintptr(unsafe.Pointer(&raw[0])) % 64; r != 0 {
+		off = int(64-r) / 4
+	}
+	return raw[off : off+n : off+n]
+}
+
+func (pt *part) compute(pr *problem) {
+	p := pr.p
+	m, n := pt.m1-pt.m0, pt.n1-pt.n0
+	if m <= 0 || n <= 0 {
+		return
+	}
+	mr, nr := p.mr, p.nr
+	kcb := blocks(pr.k, p.kc, 1)
+	mcb := blocks(m, p.mc, mr)
+	ncb := blocks(n, p.nc, nr)
+	pt.abuf = grow(pt.abuf, min(mcb, (m+mr-1)/mr*mr)*kcb)
+	pt.bbuf = grow(pt.bbuf, min(ncb, (n+nr-1)/nr*nr)*kcb)
+	pt.tile = grow(pt.tile, mr*nr)
+	for jc := pt.n0; jc < pt.n1; jc += ncb {
+		nc := min(ncb, pt.n1-jc)
+		for pc := 0; pc < pr.k; pc += kcb {
+			kc := min(kcb, pr.k-pc)
+			beta := pr.beta
+			if pc > 0 {
+				beta = 1
+			}
+			packB(pr, pt.bbuf, nr, pc, kc, jc, nc)
+			for ic := pt.m0; ic < pt.m1; ic += mcb {
+				mc := min(mcb, pt.m1-ic)
+				packA(pr, pt.abuf, mr, ic, mc, pc, kc)
+				pt.macro(pr, ic, mc, jc, nc, kc, beta)
+			}
+		}
+	}
+}
+
+// macro runs the micro-kernel over one packed mc x nc block.
+func (pt *part) macro(pr *problem, ic, mc, jc, nc, kc int, beta float32) {
+	p := pr.p
+	mr, nr := p.mr, p.nr
+	kern := p.kern
+	c, ldc, alpha := pr.c, pr.ldc, pr.alpha
+	tile := pt.tile
+	for jr := 0; jr < nc; jr += nr {
+		nrr := min(nr, nc-jr)
+		bp := &pt.bbuf[jr*kc]
+		for ir := 0; ir < mc; ir += mr {
+			mrr := min(mr, mc-ir)
+			ap := &pt.abuf[ir*kc]
+			ci := (ic+ir)*ldc + jc + jr
+			if mrr == mr && nrr == nr {
+				_ = c[ci+(mr-1)*ldc+nr-1] // the kernel writes up to here
+				kern(kc, ap, bp, &c[ci], ldc, alpha, beta)
+				continue
+			}
+			kern(kc, ap, bp, &tile[0], nr, alpha, 0)
+			for i := 0; i < mrr; i++ {
+				dst := c[ci+i*ldc : ci+i*ldc+nrr]
+				src := tile[i*nr : i*nr+nrr]
+				if beta == 0 {
+					copy(dst, src)
+					continue
+				}
+				for j, v := range src {
+					dst[j] = v + beta*dst[j]
+				}
+			}
+		}
+	}
+}
+
+// packA packs rows [i0, i0+mc) and depth [p0, p0+kc) of op(A) into mr-tall
+// slivers: sliver s holds dst[s*mr*kc + p*mr + i] = op(A)[i0+s*mr+i][p0+p].
+// Rows past the edge are zero.
+func packA(pr *problem, dst []float32, mr, i0, mc, p0, kc int) {
+	a, lda := pr.a, pr.lda
+	for s := 0; s*mr < mc; s++ {
+		rows := min(mr, mc-s*mr)
+		d := dst[s*mr*kc : (s+1)*mr*kc]
+		r0 := i0 + s*mr
+		if pr.transA {
+			// op(A)[i][p] = a[p*lda+i]: rows of a are contiguous in i.
+			for p := 0; p < kc; p++ {
+				src := a[(p0+p)*lda+r0 : (p0+p)*lda+r0+rows]
+				copy(d[p*mr:p*mr+rows], src)
+				if rows < mr {
+					clear(d[p*mr+rows : p*mr+mr])
+				}
+			}
+			continue
+		}
+		for i := 0; i < rows; i++ {
+			src := a[(r0+i)*lda+p0 : (r0+i)*lda+p0+kc]
+			dd := d[i:]
+			for p, v := range src {
+				dd[p*mr] = v
+			}
+		}
+		for i := rows; i < mr; i++ {
+			for p := 0; p < kc; p++ {
+				d[p*mr+i] = 0
+			}
+		}
+	}
+}
+
+// packB packs depth [p0, p0+kc) and columns [j0, j0+nc) of op(B) into nr-wide
+// slivers: dst[s*nr*kc + p*nr + j] = op(B)[p0+p][j0+s*nr+j]. Columns past the
+// edge are zero.
+func packB(pr *problem, dst []float32, nr, p0, kc, j0, nc int) {
+	b, ldb := pr.b, pr.ldb
+	for s := 0; s*nr < nc; s++ {
+		cols := min(nr, nc-s*nr)
+		d := dst[s*nr*kc : (s+1)*nr*kc]
+		c0 := j0 + s*nr
+		if !pr.transB {
+			for p := 0; p < kc; p++ {
+				off := (p0+p)*ldb + c0
+				copy(d[p*nr:p*nr+cols], b[off:off+cols])
+				if cols < nr {
+					clear(d[p*nr+cols : p*nr+nr])
+				}
+			}
+			continue
+		}
+		// op(B)[p][j] = b[j*ldb+p]: rows of b are contiguous in p.
+		for j := 0; j < cols; j++ {
+			src := b[(c0+j)*ldb+p0 : (c0+j)*ldb+p0+kc]
+			dd := d[j:]
+			for p, v := range src {
+				dd[p*nr] = v
+			}
+		}
+		for j := cols; j < nr; j++ {
+			for p := 0; p < kc; p++ {
+				d[p*nr+j] = 0
+			}
+		}
+	}
+}

@@ -1,0 +1,25 @@
+//go:build !noasm
+
+package gemm
+
+import "golang.org/x/sys/cpu"
+
+// kernAVX512 is the 12x32 AVX-512 micro-kernel (24 zmm accumulators); see
+// microKernel for the contract and kernGo for the same computation in Go.
+//
+//go:noescape
+func kernAVX512(k int, a, b, c *float32, ldc int, alpha, beta float32)
+
+// kernAVX2 is the 6x16 AVX2+FMA micro-kernel (12 ymm accumulators).
+//
+//go:noescape
+func kernAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32)
+
+func registerAsm() {
+	if cpu.X86.HasAVX512F {
+		register(&impl{name: "avx512", mr: 12, nr: 32, kc: 256, mc: 240, nc: 4096, kern: kernAVX512})
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		register(&impl{name: "avx2", mr: 6, nr: 16, kc: 256, mc: 192, nc: 2048, kern: kernAVX2})
+	}
+}

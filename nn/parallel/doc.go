@@ -1,0 +1,18 @@
+// Package parallel is the persistent worker pool the nn CPU kernels share.
+//
+// A Pool keeps its goroutines alive between calls, so running a parallel
+// kernel costs a few channel operations and no goroutine creation and, after
+// warm-up, no allocation:
+//
+//	type rows struct{ dst []float32 } // implements Task
+//	func (r *rows) Run(i int) { ... part i of the work ... }
+//
+//	parallel.Default.Run(n, &myRows) // calls myRows.Run(0..n-1), returns when all are done
+//
+// The calling goroutine runs tasks too, and tasks are claimed with an atomic
+// counter, so a call always completes even when every worker is busy: Run may
+// be called concurrently from many goroutines and from inside a task (nested)
+// without deadlock. Which goroutine runs which index is not specified; a task
+// must not depend on it. Kernels that want deterministic results make each
+// index write a disjoint part of the output with a fixed order of operations.
+package parallel

@@ -1,0 +1,134 @@
+package parallel
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Task is one parallel job: Run(i) does part i of n. Different i may run
+// at the same time on different goroutines.
+type Task interface {
+	Run(i int)
+}
+
+// maxWorkers bounds the goroutines one Pool starts.
+const maxWorkers = 256
+
+// Pool is a set of long-lived worker goroutines. The zero value is not
+// usable; use New or Default.
+type Pool struct {
+	wake chan *call
+
+	mu      sync.Mutex
+	started int
+	free    []*call
+}
+
+// call is the shared state of one Run. It is recycled only after every
+// goroutine that was told about it has let go of it (refs reaches zero), so
+// a worker that wakes up late for a finished call never sees a reused one.
+type call struct {
+	t       Task
+	n       int32
+	next    atomic.Int32
+	pending atomic.Int32
+	refs    atomic.Int32
+	done    chan struct{}
+}
+
+// Default is the pool the nn kernels use.
+var Default = New()
+
+// New returns a pool with no workers started yet; they start on first need.
+func New() *Pool {
+	return &Pool{wake: make(chan *call, maxWorkers)}
+}
+
+// Run calls t.Run(i) for every i in [0, n) and returns when all have
+// returned. The calling goroutine takes part. n <= 0 does nothing.
+func (p *Pool) Run(n int, t Task) {
+	if n <= 0 {
+		return
+	}
+	if n == 1 {
+		t.Run(0)
+		return
+	}
+	helpers := n - 1
+	if procs := runtime.GOMAXPROCS(0); helpers > procs-1 {
+		// More helpers than processors only adds scheduling; the claim loop
+		// spreads the n tasks over whoever is running.
+		helpers = max(procs-1, 0)
+	}
+	helpers = min(helpers, maxWorkers)
+	c := p.get()
+	c.t = t
+	c.n = int32(n)
+	c.next.Store(0)
+	c.pending.Store(int32(n))
+	c.refs.Store(int32(helpers + 1))
+	p.ensure(helpers)
+	for h := 0; h < helpers; h++ {
+		select {
+		case p.wake <- c:
+		default:
+			p.release(c) // queue full: the caller and the others do the work
+		}
+	}
+	work(c)
+	<-c.done
+	p.release(c)
+}
+
+// work claims and runs tasks of c until none is left.
+func work(c *call) {
+	for {
+		i := c.next.Add(1) - 1
+		if i >= c.n {
+			return
+		}
+		c.t.Run(int(i))
+		if c.pending.Add(-1) == 0 {
+			c.done <- struct{}{}
+		}
+	}
+}
+
+func (p *Pool) get() *call {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if k := len(p.free); k > 0 {
+		c := p.free[k-1]
+		p.free = p.free[:k-1]
+		return c
+	}
+	return &call{done: make(chan struct{}, 1)}
+}
+
+func (p *Pool) release(c *call) {
+	if c.refs.Add(-1) != 0 {
+		return
+	}
+	c.t = nil
+	p.mu.Lock()
+	p.free = append(p.free, c)
+	p.mu.Unlock()
+}
+
+// ensure starts workers until at least n run.
+func (p *Pool) ensure(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.started < n {
+		p.started++
+		go p.worker()
+	}
+}
+
+func (p *Pool) worker() {
+	for c := range p.wake {
+		work(c)
+		p.release(c)
+	}
+}

@@ -1,0 +1,96 @@
+package parallel
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+type countTask struct {
+	hits []atomic.Int32
+	pool *Pool
+	nest int
+}
+
+func (c *countTask) Run(i int) {
+	c.hits[i].Add(1)
+	if c.nest > 0 {
+		inner := &countTask{hits: make([]atomic.Int32, c.nest)}
+		c.pool.Run(c.nest, inner)
+		for j := range inner.hits {
+			if inner.hits[j].Load() != 1 {
+				panic("nested task not run exactly once")
+			}
+		}
+	}
+}
+
+func TestRunEachIndexOnce(t *testing.T) {
+	cases := []struct {
+		name string
+		n    int
+		nest int
+	}{
+		{"zero", 0, 0},
+		{"one", 1, 0},
+		{"two", 2, 0},
+		{"many", 97, 0},
+		{"nested", 8, 5},
+	}
+	p := New()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			task := &countTask{hits: make([]atomic.Int32, tc.n), pool: p, nest: tc.nest}
+			p.Run(tc.n, task)
+			for i := range task.hits {
+				if got := task.hits[i].Load(); got != 1 {
+					t.Fatalf("index %d ran %d times, want 1", i, got)
+				}
+			}
+		})
+	}
+}
+
+func TestRunConcurrentCallers(t *testing.T) {
+	p := New()
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := 0; r < 200; r++ {
+				task := &countTask{hits: make([]atomic.Int32, 3+r%5)}
+				p.Run(len(task.hits), task)
+				for i := range task.hits {
+					if task.hits[i].Load() != 1 {
+						t.Errorf("index %d ran %d times", i, task.hits[i].Load())
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+type nopTask struct{ sum atomic.Int64 }
+
+func (n *nopTask) Run(i int) { n.sum.Add(int64(i)) }
+
+func TestRunNoAllocs(t *testing.T) {
+	p := New()
+	task := &nopTask{}
+	p.Run(4, task) // warm-up
+	allocs := testing.AllocsPerRun(100, func() { p.Run(4, task) })
+	if allocs != 0 {
+		t.Fatalf("Run allocates %.1f times per call after warm-up, want 0", allocs)
+	}
+}
+
+func BenchmarkRun(b *testing.B) {
+	p := New()
+	task := &nopTask{}
+	for b.Loop() {
+		p.Run(2, task)
+	}
+}
