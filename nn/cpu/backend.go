@@ -1,0 +1,58 @@
+package cpu
+
+import (
+	"github.com/avstack/avstack/nn"
+	"github.com/avstack/avstack/nn/gemm"
+)
+
+// Backend is the CPU reference backend. The zero value is ready to use.
+type Backend struct {
+	threads int
+}
+
+var _ nn.Backend = (*Backend)(nil)
+
+// Name returns "cpu".
+func (*Backend) Name() string { return "cpu" }
+
+// SetThreads sets the thread count of the gemm engine the matrix products
+// use (a process-wide setting); the other reference kernels are single-threaded.
+func (b *Backend) SetThreads(n int) {
+	b.threads = n
+	gemm.SetThreads(n)
+}
+
+// spatial3 normalises the spatial part of a shape to three axes by
+// prepending ones, so one loop nest serves 1-d, 2-d and 3-d ops.
+func spatial3(s []int) [3]int {
+	var r [3]int
+	r[0], r[1], r[2] = 1, 1, 1
+	off := 3 - len(s)
+	for k, v := range s {
+		r[off+k] = v
+	}
+	return r
+}
+
+// params3 normalises per-axis parameters; missing ones default to def.
+func params3(s []int, rank, def int) [3]int {
+	var r [3]int
+	r[0], r[1], r[2] = def, def, def
+	off := 3 - rank
+	for k := 0; k < rank && k < len(s); k++ {
+		r[off+k] = s[k]
+	}
+	return r
+}
+
+// pads3 splits ONNX pads [b0..bn-1, e0..en-1] into begin and end triples.
+func pads3(p []int, rank int) (b, e [3]int) {
+	off := 3 - rank
+	for k := 0; k < rank; k++ {
+		if len(p) == 2*rank {
+			b[off+k] = p[k]
+			e[off+k] = p[rank+k]
+		}
+	}
+	return
+}

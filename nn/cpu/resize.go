@@ -1,0 +1,272 @@
+package cpu
+
+import (
+	"math"
+
+	"github.com/avstack/avstack/nn"
+)
+
+// tap is one input index and its weight for one output coordinate.
+type tap struct {
+	i int
+	w float32
+}
+
+// resizeTaps returns, for each output index of one axis, the input taps.
+// It implements the ONNX Resize coordinate transforms and the nearest,
+// linear and cubic kernels (with antialiasing for downscaling).
+func resizeTaps(in, out int, scale float32, axis int, p *nn.ResizeParams, rank int) ([][]tap, []bool) {
+	taps := make([][]tap, out)
+	extra := make([]bool, out) // true: output uses the extrapolation value
+	sc := float64(scale)
+	for o := 0; o < out; o++ {
+		var x float64
+		fo := float64(o)
+		switch p.Coord {
+		case "", "half_pixel":
+			x = (fo+0.5)/sc - 0.5
+		case "half_pixel_symmetric":
+			adj := float64(out) / (sc * float64(in))
+			center := float64(in) / 2
+			off := center * (1 - adj)
+			x = off + (fo+0.5)/sc - 0.5
+		case "pytorch_half_pixel":
+			if out > 1 {
+				x = (fo+0.5)/sc - 0.5
+			} else {
+				x = 0
+			}
+		case "align_corners":
+			if out > 1 {
+				x = fo * float64(in-1) / float64(out-1)
+			} else {
+				x = 0
+			}
+		case "asymmetric":
+			x = fo / sc
+		case "tf_crop_and_resize":
+			s, e := 0.0, 1.0
+			if len(p.Roi) == 2*rank {
+				s, e = float64(p.Roi[axis]), float64(p.Roi[rank+axis])
+			}
+			if out > 1 {
+				x = s*float64(in-1) + fo*(e-s)*float64(in-1)/float64(out-1)
+			} else {
+				x = 0.5 * (s + e) * float64(in-1)
+			}
+			if x < 0 || x > float64(in-1) {
+				extra[o] = true
+				continue
+			}
+		}
+		switch p.Mode {
+		case nn.ResizeNearest:
+			var i int
+			switch p.Nearest {
+			case "", "round_prefer_floor":
+				if x == math.Floor(x)+0.5 {
+					i = int(math.Floor(x))
+				} else {
+					i = int(math.Round(x))
+				}
+			case "round_prefer_ceil":
+				i = int(math.Round(x))
+			case "floor":
+				i = int(math.Floor(x))
+			case "ceil":
+				i = int(math.Ceil(x))
+			}
+			if i < 0 {
+				i = 0
+			}
+			if i >= in {
+				i = in - 1
+			}
+			taps[o] = []tap{{i, 1}}
+		case nn.ResizeLinear, nn.ResizeCubic:
+			taps[o] = filterTaps(x, in, sc, p)
+		}
+	}
+	return taps, extra
+}
+
+func cubicWeight(t, a float64) float64 {
+	t = math.Abs(t)
+	switch {
+	case t <= 1:
+		return ((a+2)*t-(a+3))*t*t + 1
+	case t < 2:
+		return ((a*t-5*a)*t+8*a)*t - 4*a
+	}
+	return 0
+}
+
+func filterTaps(x float64, in int, sc float64, p *nn.ResizeParams) []tap {
+	support := 1.0
+	if p.Mode == nn.ResizeCubic {
+		support = 2
+	}
+	fscale := 1.0
+	if p.Antialias && sc < 1 {
+		fscale = sc
+	}
+	kern := func(d float64) float64 {
+		d *= fscale
+		if p.Mode == nn.ResizeCubic {
+			return cubicWeight(d, float64(p.CubicA))
+		}
+		d = math.Abs(d)
+		if d < 1 {
+			return 1 - d
+		}
+		return 0
+	}
+	lo := int(math.Floor(x - support/fscale + 1))
+	hi := int(math.Floor(x + support/fscale))
+	if p.Mode == nn.ResizeLinear && fscale == 1 {
+		lo, hi = int(math.Floor(x)), int(math.Floor(x))+1
+	}
+	var ts []tap
+	var sum float64
+	for i := lo; i <= hi; i++ {
+		w := kern(x - float64(i))
+		if w == 0 && p.Mode == nn.ResizeLinear && fscale == 1 {
+			// keep the tap list short; a zero weight contributes nothing
+			continue
+		}
+		if (i < 0 || i >= in) && (p.ExcludeOut || p.Antialias) {
+			continue
+		}
+		c := i
+		if c < 0 {
+			c = 0
+		}
+		if c >= in {
+			c = in - 1
+		}
+		ts = append(ts, tap{c, float32(w)})
+		sum += w
+	}
+	if (p.ExcludeOut || p.Antialias) && sum != 0 {
+		for k := range ts {
+			ts[k].w = float32(float64(ts[k].w) / sum)
+		}
+	}
+	if len(ts) == 0 {
+		c := int(math.Floor(x))
+		if c < 0 {
+			c = 0
+		}
+		if c >= in {
+			c = in - 1
+		}
+		ts = append(ts, tap{c, 1})
+	}
+	return ts
+}
+
+// Resize resamples x into dst (whose shape is the output size), separably
+// over every axis whose size or scale changes.
+func (*Backend) Resize(dst, x *nn.Tensor, p nn.ResizeParams) {
+	xs, ys := x.Shape(), dst.Shape()
+	r := len(xs)
+	if r > 8 {
+		panic("cpu: Resize rank above 8")
+	}
+	xd, yd := x.Data(), dst.Data()
+	if p.Mode == nn.ResizeNearest && r == 4 && xs[0] == ys[0] && xs[1] == ys[1] && p.Coord == "asymmetric" && ys[2]%xs[2] == 0 && ys[3]%xs[3] == 0 && float32(ys[2]/xs[2]) == p.Scales[2] && float32(ys[3]/xs[3]) == p.Scales[3] && p.Roi == nil {
+		upsampleInt(yd, xd, xs, ys)
+		return
+	}
+	taps := make([][][]tap, r)
+	extra := make([][]bool, r)
+	var st [8]int
+	s := 1
+	for k := r - 1; k >= 0; k-- {
+		st[k] = s
+		s *= xs[k]
+	}
+	for k := 0; k < r; k++ {
+		sc := float32(1)
+		if k < len(p.Scales) && p.Scales[k] > 0 {
+			sc = p.Scales[k]
+		} else if xs[k] > 0 {
+			sc = float32(ys[k]) / float32(xs[k])
+		}
+		if sc == 1 && xs[k] == ys[k] && p.Coord != "tf_crop_and_resize" {
+			t := make([][]tap, ys[k])
+			for o := range t {
+				t[o] = []tap{{o, 1}}
+			}
+			taps[k] = t
+			extra[k] = make([]bool, ys[k])
+			continue
+		}
+		taps[k], extra[k] = resizeTaps(xs[k], ys[k], sc, k, &p, r)
+	}
+	var idx [8]int
+	var sel [8]int
+	for o := range yd {
+		ex := false
+		for k := 0; k < r; k++ {
+			if extra[k][idx[k]] {
+				ex = true
+			}
+			sel[k] = 0
+		}
+		if ex {
+			yd[o] = p.Extrapolation
+		} else {
+			// sum over the cartesian product of the taps of every axis
+			var sum float32
+			for {
+				w := float32(1)
+				off := 0
+				for k := 0; k < r; k++ {
+					t := taps[k][idx[k]][sel[k]]
+					w *= t.w
+					off += t.i * st[k]
+				}
+				sum += w * xd[off]
+				k := r - 1
+				for ; k >= 0; k-- {
+					sel[k]++
+					if sel[k] < len(taps[k][idx[k]]) {
+						break
+					}
+					sel[k] = 0
+				}
+				if k < 0 {
+					break
+				}
+			}
+			yd[o] = sum
+		}
+		for k := r - 1; k >= 0; k-- {
+			idx[k]++
+			if idx[k] < ys[k] {
+				break
+			}
+			idx[k] = 0
+		}
+	}
+}
+
+// upsampleInt is nearest upsampling by integer factors (asymmetric
+// coordinates), the Upsample of the detectors.
+func upsampleInt(yd, xd []float32, xs, ys []int) {
+	fh, fw := ys[2]/xs[2], ys[3]/xs[3]
+	H, W := xs[2], xs[3]
+	OW := ys[3]
+	for c := 0; c < xs[0]*xs[1]; c++ {
+		xc := xd[c*H*W:]
+		yc := yd[c*ys[2]*OW:]
+		for h := 0; h < ys[2]; h++ {
+			row := yc[h*OW : (h+1)*OW]
+			src := xc[(h/fh)*W:]
+			for w := range row {
+				row[w] = src[w/fw]
+			}
+		}
+	}
+}
