@@ -1,0 +1,5 @@
+package main
+
+func init() {
+	rootCmd.AddCommand(notYet("calibrate", "Calibrate sensors", "issue 6"))
+}

@@ -1,0 +1,5 @@
+package main
+
+func init() {
+	rootCmd.AddCommand(notYet("train", "Train the learned models", "a later issue"))
+}
