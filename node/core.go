@@ -26,9 +26,14 @@ type Input struct {
 	Type protoreflect.FullName
 }
 
-// Spec declares a node's inputs and timer.
+// Spec declares a node's inputs, outputs and timer.
 type Spec struct {
 	Inputs []Input
+	// Outputs are the subjects the node publishes. Outputs[0] is its primary output: every
+	// successful Step publishes exactly one message on it (an empty list is still a message),
+	// carrying the step's source_stamp. The lockstep scheduler of the simulator and the replay
+	// harness wait for it to know the node has finished a step.
+	Outputs []string
 	// Period runs Step on a timer (on the runner's clock); 0 = only on trigger inputs.
 	Period time.Duration
 }
