@@ -1413,12 +1413,15 @@ type ControlCommand struct {
 	// Demanded longitudinal acceleration.
 	Acceleration float64 `protobuf:"fixed64,4,opt,name=acceleration,proto3" json:"acceleration,omitempty"`
 	// Alternative actuation, 0..1.
-	Throttle      float64             `protobuf:"fixed64,5,opt,name=throttle,proto3" json:"throttle,omitempty"`
-	Brake         float64             `protobuf:"fixed64,6,opt,name=brake,proto3" json:"brake,omitempty"`
-	Mode          ControlCommand_Mode `protobuf:"varint,7,opt,name=mode,proto3,enum=avstack.v1.ControlCommand_Mode" json:"mode,omitempty"`
-	Reason        string              `protobuf:"bytes,8,opt,name=reason,proto3" json:"reason,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Throttle float64             `protobuf:"fixed64,5,opt,name=throttle,proto3" json:"throttle,omitempty"`
+	Brake    float64             `protobuf:"fixed64,6,opt,name=brake,proto3" json:"brake,omitempty"`
+	Mode     ControlCommand_Mode `protobuf:"varint,7,opt,name=mode,proto3,enum=avstack.v1.ControlCommand_Mode" json:"mode,omitempty"`
+	Reason   string              `protobuf:"bytes,8,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Header stamp of the trajectory this command tracked (0 when none): with the trajectory's own
+	// source_stamp it closes the sensor-to-actuation latency chain.
+	TrajectoryStampNs int64 `protobuf:"varint,9,opt,name=trajectory_stamp_ns,json=trajectoryStampNs,proto3" json:"trajectory_stamp_ns,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *ControlCommand) Reset() {
@@ -1505,6 +1508,13 @@ func (x *ControlCommand) GetReason() string {
 		return x.Reason
 	}
 	return ""
+}
+
+func (x *ControlCommand) GetTrajectoryStampNs() int64 {
+	if x != nil {
+		return x.TrajectoryStampNs
+	}
+	return 0
 }
 
 type NodeStatus struct {
@@ -1765,6 +1775,387 @@ func (x *Clock) GetPeriodNs() int64 {
 	return 0
 }
 
+// A point in the plane of the header's frame.
+type Point2 struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	X             float64                `protobuf:"fixed64,1,opt,name=x,proto3" json:"x,omitempty"`
+	Y             float64                `protobuf:"fixed64,2,opt,name=y,proto3" json:"y,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Point2) Reset() {
+	*x = Point2{}
+	mi := &file_avstack_v1_avstack_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Point2) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Point2) ProtoMessage() {}
+
+func (x *Point2) ProtoReflect() protoreflect.Message {
+	mi := &file_avstack_v1_avstack_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Point2.ProtoReflect.Descriptor instead.
+func (*Point2) Descriptor() ([]byte, []int) {
+	return file_avstack_v1_avstack_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *Point2) GetX() float64 {
+	if x != nil {
+		return x.X
+	}
+	return 0
+}
+
+func (x *Point2) GetY() float64 {
+	if x != nil {
+		return x.Y
+	}
+	return 0
+}
+
+// One lane of a Route: its centre line (in driving direction), width and links.
+type RouteLane struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Id     string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Centre []*Point2              `protobuf:"bytes,2,rep,name=centre,proto3" json:"centre,omitempty"`
+	Width  float64                `protobuf:"fixed64,3,opt,name=width,proto3" json:"width,omitempty"`
+	// Speed limit, m/s (0 = none given).
+	SpeedLimit float64 `protobuf:"fixed64,4,opt,name=speed_limit,json=speedLimit,proto3" json:"speed_limit,omitempty"`
+	// Neighbour lanes in the same direction ("" = none) and successor lanes.
+	LeftId        string   `protobuf:"bytes,5,opt,name=left_id,json=leftId,proto3" json:"left_id,omitempty"`
+	RightId       string   `protobuf:"bytes,6,opt,name=right_id,json=rightId,proto3" json:"right_id,omitempty"`
+	SuccessorIds  []string `protobuf:"bytes,7,rep,name=successor_ids,json=successorIds,proto3" json:"successor_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RouteLane) Reset() {
+	*x = RouteLane{}
+	mi := &file_avstack_v1_avstack_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RouteLane) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RouteLane) ProtoMessage() {}
+
+func (x *RouteLane) ProtoReflect() protoreflect.Message {
+	mi := &file_avstack_v1_avstack_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RouteLane.ProtoReflect.Descriptor instead.
+func (*RouteLane) Descriptor() ([]byte, []int) {
+	return file_avstack_v1_avstack_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *RouteLane) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *RouteLane) GetCentre() []*Point2 {
+	if x != nil {
+		return x.Centre
+	}
+	return nil
+}
+
+func (x *RouteLane) GetWidth() float64 {
+	if x != nil {
+		return x.Width
+	}
+	return 0
+}
+
+func (x *RouteLane) GetSpeedLimit() float64 {
+	if x != nil {
+		return x.SpeedLimit
+	}
+	return 0
+}
+
+func (x *RouteLane) GetLeftId() string {
+	if x != nil {
+		return x.LeftId
+	}
+	return ""
+}
+
+func (x *RouteLane) GetRightId() string {
+	if x != nil {
+		return x.RightId
+	}
+	return ""
+}
+
+func (x *RouteLane) GetSuccessorIds() []string {
+	if x != nil {
+		return x.SuccessorIds
+	}
+	return nil
+}
+
+// A line across a lane where the vehicle must stop (stop sign, or a red light when active).
+type RouteStopLine struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	LaneId string                 `protobuf:"bytes,1,opt,name=lane_id,json=laneId,proto3" json:"lane_id,omitempty"`
+	// Arc length along the lane's centre line, m.
+	S float64 `protobuf:"fixed64,2,opt,name=s,proto3" json:"s,omitempty"`
+	// Signal or sign: "stop_sign", "traffic_light".
+	Kind string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
+	// For a traffic light: true while it is red.
+	Active        bool `protobuf:"varint,4,opt,name=active,proto3" json:"active,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RouteStopLine) Reset() {
+	*x = RouteStopLine{}
+	mi := &file_avstack_v1_avstack_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RouteStopLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RouteStopLine) ProtoMessage() {}
+
+func (x *RouteStopLine) ProtoReflect() protoreflect.Message {
+	mi := &file_avstack_v1_avstack_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RouteStopLine.ProtoReflect.Descriptor instead.
+func (*RouteStopLine) Descriptor() ([]byte, []int) {
+	return file_avstack_v1_avstack_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *RouteStopLine) GetLaneId() string {
+	if x != nil {
+		return x.LaneId
+	}
+	return ""
+}
+
+func (x *RouteStopLine) GetS() float64 {
+	if x != nil {
+		return x.S
+	}
+	return 0
+}
+
+func (x *RouteStopLine) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *RouteStopLine) GetActive() bool {
+	if x != nil {
+		return x.Active
+	}
+	return false
+}
+
+// A pedestrian crossing: a polygon in the header frame.
+type RouteCrosswalk struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Polygon       []*Point2              `protobuf:"bytes,2,rep,name=polygon,proto3" json:"polygon,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RouteCrosswalk) Reset() {
+	*x = RouteCrosswalk{}
+	mi := &file_avstack_v1_avstack_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RouteCrosswalk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RouteCrosswalk) ProtoMessage() {}
+
+func (x *RouteCrosswalk) ProtoReflect() protoreflect.Message {
+	mi := &file_avstack_v1_avstack_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RouteCrosswalk.ProtoReflect.Descriptor instead.
+func (*RouteCrosswalk) Descriptor() ([]byte, []int) {
+	return file_avstack_v1_avstack_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *RouteCrosswalk) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *RouteCrosswalk) GetPolygon() []*Point2 {
+	if x != nil {
+		return x.Polygon
+	}
+	return nil
+}
+
+// The part of the map the planner needs: the lanes of the ego's route (in order) and their
+// neighbours, stop lines and crosswalks, and the goal. Published on av.planning.route by the
+// mission source (the simulator, or a map/mission node on a vehicle), reliable, on change.
+type Route struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Header *Header                `protobuf:"bytes,1,opt,name=header,proto3" json:"header,omitempty"`
+	// Map name (informative).
+	Map string `protobuf:"bytes,2,opt,name=map,proto3" json:"map,omitempty"`
+	// Every lane referenced below.
+	Lanes []*RouteLane `protobuf:"bytes,3,rep,name=lanes,proto3" json:"lanes,omitempty"`
+	// Lane ids the ego should follow, in order.
+	RouteLaneIds []string          `protobuf:"bytes,4,rep,name=route_lane_ids,json=routeLaneIds,proto3" json:"route_lane_ids,omitempty"`
+	StopLines    []*RouteStopLine  `protobuf:"bytes,5,rep,name=stop_lines,json=stopLines,proto3" json:"stop_lines,omitempty"`
+	Crosswalks   []*RouteCrosswalk `protobuf:"bytes,6,rep,name=crosswalks,proto3" json:"crosswalks,omitempty"`
+	// Goal: arc length along the route (sum over route lanes) where the ego should stop; 0 = end.
+	GoalS float64 `protobuf:"fixed64,7,opt,name=goal_s,json=goalS,proto3" json:"goal_s,omitempty"`
+	// Stop at the goal (true) or keep driving to the end of the route (false).
+	StopAtGoal    bool `protobuf:"varint,8,opt,name=stop_at_goal,json=stopAtGoal,proto3" json:"stop_at_goal,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Route) Reset() {
+	*x = Route{}
+	mi := &file_avstack_v1_avstack_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Route) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Route) ProtoMessage() {}
+
+func (x *Route) ProtoReflect() protoreflect.Message {
+	mi := &file_avstack_v1_avstack_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Route.ProtoReflect.Descriptor instead.
+func (*Route) Descriptor() ([]byte, []int) {
+	return file_avstack_v1_avstack_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *Route) GetHeader() *Header {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
+func (x *Route) GetMap() string {
+	if x != nil {
+		return x.Map
+	}
+	return ""
+}
+
+func (x *Route) GetLanes() []*RouteLane {
+	if x != nil {
+		return x.Lanes
+	}
+	return nil
+}
+
+func (x *Route) GetRouteLaneIds() []string {
+	if x != nil {
+		return x.RouteLaneIds
+	}
+	return nil
+}
+
+func (x *Route) GetStopLines() []*RouteStopLine {
+	if x != nil {
+		return x.StopLines
+	}
+	return nil
+}
+
+func (x *Route) GetCrosswalks() []*RouteCrosswalk {
+	if x != nil {
+		return x.Crosswalks
+	}
+	return nil
+}
+
+func (x *Route) GetGoalS() float64 {
+	if x != nil {
+		return x.GoalS
+	}
+	return 0
+}
+
+func (x *Route) GetStopAtGoal() bool {
+	if x != nil {
+		return x.StopAtGoal
+	}
+	return false
+}
+
 var File_avstack_v1_avstack_proto protoreflect.FileDescriptor
 
 const file_avstack_v1_avstack_proto_rawDesc = "" +
@@ -1875,7 +2266,7 @@ const file_avstack_v1_avstack_proto_rawDesc = "" +
 	"\x0ePredictionList\x12*\n" +
 	"\x06header\x18\x01 \x01(\v2\x12.avstack.v1.HeaderR\x06header\x12>\n" +
 	"\vpredictions\x18\x02 \x03(\v2\x1c.avstack.v1.ObjectPredictionR\vpredictions\x12\x14\n" +
-	"\x05model\x18\x03 \x01(\tR\x05model\"\x94\x03\n" +
+	"\x05model\x18\x03 \x01(\tR\x05model\"\xc4\x03\n" +
 	"\x0eControlCommand\x12*\n" +
 	"\x06header\x18\x01 \x01(\v2\x12.avstack.v1.HeaderR\x06header\x12\x1a\n" +
 	"\bsteering\x18\x02 \x01(\x01R\bsteering\x12#\n" +
@@ -1884,7 +2275,8 @@ const file_avstack_v1_avstack_proto_rawDesc = "" +
 	"\bthrottle\x18\x05 \x01(\x01R\bthrottle\x12\x14\n" +
 	"\x05brake\x18\x06 \x01(\x01R\x05brake\x123\n" +
 	"\x04mode\x18\a \x01(\x0e2\x1f.avstack.v1.ControlCommand.ModeR\x04mode\x12\x16\n" +
-	"\x06reason\x18\b \x01(\tR\x06reason\"r\n" +
+	"\x06reason\x18\b \x01(\tR\x06reason\x12.\n" +
+	"\x13trajectory_stamp_ns\x18\t \x01(\x03R\x11trajectoryStampNs\"r\n" +
 	"\x04Mode\x12\x14\n" +
 	"\x10MODE_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fMODE_AUTONOMOUS\x10\x01\x12\x15\n" +
@@ -1919,7 +2311,40 @@ const file_avstack_v1_avstack_proto_rawDesc = "" +
 	"\x06header\x18\x01 \x01(\v2\x12.avstack.v1.HeaderR\x06header\x12\x17\n" +
 	"\atime_ns\x18\x02 \x01(\x03R\x06timeNs\x12\x12\n" +
 	"\x04tick\x18\x03 \x01(\x04R\x04tick\x12\x1b\n" +
-	"\tperiod_ns\x18\x04 \x01(\x03R\bperiodNs*\x94\x02\n" +
+	"\tperiod_ns\x18\x04 \x01(\x03R\bperiodNs\"$\n" +
+	"\x06Point2\x12\f\n" +
+	"\x01x\x18\x01 \x01(\x01R\x01x\x12\f\n" +
+	"\x01y\x18\x02 \x01(\x01R\x01y\"\xd7\x01\n" +
+	"\tRouteLane\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12*\n" +
+	"\x06centre\x18\x02 \x03(\v2\x12.avstack.v1.Point2R\x06centre\x12\x14\n" +
+	"\x05width\x18\x03 \x01(\x01R\x05width\x12\x1f\n" +
+	"\vspeed_limit\x18\x04 \x01(\x01R\n" +
+	"speedLimit\x12\x17\n" +
+	"\aleft_id\x18\x05 \x01(\tR\x06leftId\x12\x19\n" +
+	"\bright_id\x18\x06 \x01(\tR\arightId\x12#\n" +
+	"\rsuccessor_ids\x18\a \x03(\tR\fsuccessorIds\"b\n" +
+	"\rRouteStopLine\x12\x17\n" +
+	"\alane_id\x18\x01 \x01(\tR\x06laneId\x12\f\n" +
+	"\x01s\x18\x02 \x01(\x01R\x01s\x12\x12\n" +
+	"\x04kind\x18\x03 \x01(\tR\x04kind\x12\x16\n" +
+	"\x06active\x18\x04 \x01(\bR\x06active\"N\n" +
+	"\x0eRouteCrosswalk\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12,\n" +
+	"\apolygon\x18\x02 \x03(\v2\x12.avstack.v1.Point2R\apolygon\"\xc7\x02\n" +
+	"\x05Route\x12*\n" +
+	"\x06header\x18\x01 \x01(\v2\x12.avstack.v1.HeaderR\x06header\x12\x10\n" +
+	"\x03map\x18\x02 \x01(\tR\x03map\x12+\n" +
+	"\x05lanes\x18\x03 \x03(\v2\x15.avstack.v1.RouteLaneR\x05lanes\x12$\n" +
+	"\x0eroute_lane_ids\x18\x04 \x03(\tR\frouteLaneIds\x128\n" +
+	"\n" +
+	"stop_lines\x18\x05 \x03(\v2\x19.avstack.v1.RouteStopLineR\tstopLines\x12:\n" +
+	"\n" +
+	"crosswalks\x18\x06 \x03(\v2\x1a.avstack.v1.RouteCrosswalkR\n" +
+	"crosswalks\x12\x15\n" +
+	"\x06goal_s\x18\a \x01(\x01R\x05goalS\x12 \n" +
+	"\fstop_at_goal\x18\b \x01(\bR\n" +
+	"stopAtGoal*\x94\x02\n" +
 	"\vObjectClass\x12\x18\n" +
 	"\x14OBJECT_CLASS_UNKNOWN\x10\x00\x12\x14\n" +
 	"\x10OBJECT_CLASS_CAR\x10\x01\x12\x16\n" +
@@ -1952,7 +2377,7 @@ func file_avstack_v1_avstack_proto_rawDescGZIP() []byte {
 }
 
 var file_avstack_v1_avstack_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_avstack_v1_avstack_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_avstack_v1_avstack_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_avstack_v1_avstack_proto_goTypes = []any{
 	(ObjectClass)(0),         // 0: avstack.v1.ObjectClass
 	(SourceMask)(0),          // 1: avstack.v1.SourceMask
@@ -1975,6 +2400,11 @@ var file_avstack_v1_avstack_proto_goTypes = []any{
 	(*NodeStatus)(nil),       // 18: avstack.v1.NodeStatus
 	(*Counter)(nil),          // 19: avstack.v1.Counter
 	(*Clock)(nil),            // 20: avstack.v1.Clock
+	(*Point2)(nil),           // 21: avstack.v1.Point2
+	(*RouteLane)(nil),        // 22: avstack.v1.RouteLane
+	(*RouteStopLine)(nil),    // 23: avstack.v1.RouteStopLine
+	(*RouteCrosswalk)(nil),   // 24: avstack.v1.RouteCrosswalk
+	(*Route)(nil),            // 25: avstack.v1.Route
 }
 var file_avstack_v1_avstack_proto_depIdxs = []int32{
 	4,  // 0: avstack.v1.VehicleState.header:type_name -> avstack.v1.Header
@@ -2000,11 +2430,17 @@ var file_avstack_v1_avstack_proto_depIdxs = []int32{
 	3,  // 20: avstack.v1.NodeStatus.health:type_name -> avstack.v1.NodeStatus.Health
 	19, // 21: avstack.v1.NodeStatus.counters:type_name -> avstack.v1.Counter
 	4,  // 22: avstack.v1.Clock.header:type_name -> avstack.v1.Header
-	23, // [23:23] is the sub-list for method output_type
-	23, // [23:23] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	21, // 23: avstack.v1.RouteLane.centre:type_name -> avstack.v1.Point2
+	21, // 24: avstack.v1.RouteCrosswalk.polygon:type_name -> avstack.v1.Point2
+	4,  // 25: avstack.v1.Route.header:type_name -> avstack.v1.Header
+	22, // 26: avstack.v1.Route.lanes:type_name -> avstack.v1.RouteLane
+	23, // 27: avstack.v1.Route.stop_lines:type_name -> avstack.v1.RouteStopLine
+	24, // 28: avstack.v1.Route.crosswalks:type_name -> avstack.v1.RouteCrosswalk
+	29, // [29:29] is the sub-list for method output_type
+	29, // [29:29] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_avstack_v1_avstack_proto_init() }
@@ -2018,7 +2454,7 @@ func file_avstack_v1_avstack_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_avstack_v1_avstack_proto_rawDesc), len(file_avstack_v1_avstack_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   17,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
