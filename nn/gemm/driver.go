@@ -215,7 +215,23 @@ func packA(pr *problem, dst []float32, mr, i0, mc, p0, kc int) {
 			}
 			continue
 		}
-		for i := 0; i < rows; i++ {
+		i0 := 0
+		if pk := pr.p.pack4; pk != nil && kc >= 4 {
+			// Groups of 4 full rows and 4 columns go through the transposing
+			// assembly; the bounds are checked here, once per group.
+			n4 := kc / 4
+			for ; i0+4 <= rows; i0 += 4 {
+				_ = a[(r0+i0+3)*lda+p0+4*n4-1]
+				_ = d[(4*n4-1)*mr+i0+3]
+				pk(&d[i0], mr, &a[(r0+i0)*lda+p0], lda, n4)
+				for i := i0; i < i0+4; i++ {
+					for p := 4 * n4; p < kc; p++ {
+						d[p*mr+i] = a[(r0+i)*lda+p0+p]
+					}
+				}
+			}
+		}
+		for i := i0; i < rows; i++ {
 			src := a[(r0+i)*lda+p0 : (r0+i)*lda+p0+kc]
 			dd := d[i:]
 			for p, v := range src {

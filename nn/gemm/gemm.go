@@ -24,6 +24,9 @@ type impl struct {
 	mr, nr     int
 	kc, mc, nc int // k, m and n block sizes (mc a multiple of mr, nc of nr)
 	kern       microKernel
+	// pack4, when set, transposes 4 rows of A into a sliver
+	// (dst[p*mr+i] = src[i*lda+p], i < 4, p < 4*n4); see packA.
+	pack4 func(dst *float32, mr int, src *float32, lda int, n4 int)
 }
 
 var (

@@ -15,11 +15,17 @@ func kernAVX512(k int, a, b, c *float32, ldc int, alpha, beta float32)
 //go:noescape
 func kernAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32)
 
+// packRows4 transposes a 4 x 4*n4 block: dst[p*mr+i] = src[i*lda+p] for
+// i < 4, p < 4*n4 (pack_amd64.s, AVX).
+//
+//go:noescape
+func packRows4(dst *float32, mr int, src *float32, lda int, n4 int)
+
 func registerAsm() {
 	if cpu.X86.HasAVX512F {
-		register(&impl{name: "avx512", mr: 12, nr: 32, kc: 256, mc: 240, nc: 4096, kern: kernAVX512})
+		register(&impl{name: "avx512", mr: 12, nr: 32, kc: 256, mc: 240, nc: 4096, kern: kernAVX512, pack4: packRows4})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		register(&impl{name: "avx2", mr: 6, nr: 16, kc: 256, mc: 192, nc: 2048, kern: kernAVX2})
+		register(&impl{name: "avx2", mr: 6, nr: 16, kc: 256, mc: 192, nc: 2048, kern: kernAVX2, pack4: packRows4})
 	}
 }
