@@ -19,6 +19,7 @@ func resizeTaps(in, out int, scale float32, axis int, p *nn.ResizeParams, rank i
 	taps := make([][]tap, out)
 	extra := make([]bool, out) // true: output uses the extrapolation value
 	sc := float64(scale)
+	outLen := sc * float64(in) // ONNX uses the unrounded resized length
 	for o := 0; o < out; o++ {
 		var x float64
 		fo := float64(o)
@@ -26,19 +27,19 @@ func resizeTaps(in, out int, scale float32, axis int, p *nn.ResizeParams, rank i
 		case "", "half_pixel":
 			x = (fo+0.5)/sc - 0.5
 		case "half_pixel_symmetric":
-			adj := float64(out) / (sc * float64(in))
+			adj := float64(out) / outLen
 			center := float64(in) / 2
 			off := center * (1 - adj)
 			x = off + (fo+0.5)/sc - 0.5
 		case "pytorch_half_pixel":
-			if out > 1 {
+			if outLen > 1 {
 				x = (fo+0.5)/sc - 0.5
 			} else {
 				x = 0
 			}
 		case "align_corners":
-			if out > 1 {
-				x = fo * float64(in-1) / float64(out-1)
+			if outLen > 1 {
+				x = fo * float64(in-1) / (outLen - 1)
 			} else {
 				x = 0
 			}
@@ -49,8 +50,8 @@ func resizeTaps(in, out int, scale float32, axis int, p *nn.ResizeParams, rank i
 			if len(p.Roi) == 2*rank {
 				s, e = float64(p.Roi[axis]), float64(p.Roi[rank+axis])
 			}
-			if out > 1 {
-				x = s*float64(in-1) + fo*(e-s)*float64(in-1)/float64(out-1)
+			if outLen > 1 {
+				x = s*float64(in-1) + fo*(e-s)*float64(in-1)/(outLen-1)
 			} else {
 				x = 0.5 * (s + e) * float64(in-1)
 			}
@@ -101,66 +102,64 @@ func cubicWeight(t, a float64) float64 {
 	return 0
 }
 
+// filterTaps returns the linear or cubic taps around x, following the ONNX
+// reference: the left pixel is preferred (ratio in (0, 1]), samples outside
+// the input take the edge value, antialiasing widens the filter by 1/scale
+// when downscaling, and exclude_outside drops outside taps and renormalises.
 func filterTaps(x float64, in int, sc float64, p *nn.ResizeParams) []tap {
-	support := 1.0
-	if p.Mode == nn.ResizeCubic {
-		support = 2
+	xi := math.Floor(x)
+	ratio := x - xi
+	if ratio == 0 {
+		ratio = 1
+		xi--
 	}
-	fscale := 1.0
-	if p.Antialias && sc < 1 {
-		fscale = sc
-	}
-	kern := func(d float64) float64 {
-		d *= fscale
-		if p.Mode == nn.ResizeCubic {
-			return cubicWeight(d, float64(p.CubicA))
+	aa := p.Antialias && sc < 1
+	var start, end int
+	var weight func(j int) float64
+	switch {
+	case p.Mode == nn.ResizeLinear && !aa:
+		start, end = 0, 2
+		weight = func(j int) float64 {
+			if j == 0 {
+				return 1 - ratio
+			}
+			return ratio
 		}
-		d = math.Abs(d)
-		if d < 1 {
-			return 1 - d
+	case p.Mode == nn.ResizeLinear:
+		start = int(math.Floor(-1/sc) + 1)
+		end = 2 - start
+		weight = func(j int) float64 {
+			return math.Max(0, math.Min(1, 1-math.Abs((float64(j)-ratio)*sc)))
 		}
-		return 0
+	case !aa:
+		start, end = -1, 3
+		weight = func(j int) float64 { return cubicWeight(float64(j)-ratio, float64(p.CubicA)) }
+	default:
+		start = int(math.Floor(-2/sc) + 1)
+		end = 2 - start
+		weight = func(j int) float64 { return cubicWeight(sc*(float64(j)-ratio), float64(p.CubicA)) }
 	}
-	lo := int(math.Floor(x - support/fscale + 1))
-	hi := int(math.Floor(x + support/fscale))
-	if p.Mode == nn.ResizeLinear && fscale == 1 {
-		lo, hi = int(math.Floor(x)), int(math.Floor(x))+1
-	}
-	var ts []tap
+	ts := make([]tap, 0, end-start)
+	ws := make([]float64, 0, end-start)
 	var sum float64
-	for i := lo; i <= hi; i++ {
-		w := kern(x - float64(i))
-		if w == 0 && p.Mode == nn.ResizeLinear && fscale == 1 {
-			// keep the tap list short; a zero weight contributes nothing
-			continue
+	for j := start; j < end; j++ {
+		i := int(xi) + j
+		w := weight(j)
+		if p.ExcludeOut && (i < 0 || i >= in) {
+			w = 0
 		}
-		if (i < 0 || i >= in) && (p.ExcludeOut || p.Antialias) {
-			continue
-		}
-		c := i
-		if c < 0 {
-			c = 0
-		}
-		if c >= in {
-			c = in - 1
-		}
-		ts = append(ts, tap{c, float32(w)})
+		i = max(0, min(i, in-1))
+		ts = append(ts, tap{i: i})
+		ws = append(ws, w)
 		sum += w
 	}
-	if (p.ExcludeOut || p.Antialias) && sum != 0 {
-		for k := range ts {
-			ts[k].w = float32(float64(ts[k].w) / sum)
+	norm := aa || p.ExcludeOut
+	for k := range ts {
+		w := ws[k]
+		if norm && sum != 0 {
+			w /= sum
 		}
-	}
-	if len(ts) == 0 {
-		c := int(math.Floor(x))
-		if c < 0 {
-			c = 0
-		}
-		if c >= in {
-			c = in - 1
-		}
-		ts = append(ts, tap{c, 1})
+		ts[k].w = float32(w)
 	}
 	return ts
 }
@@ -174,7 +173,8 @@ func (*Backend) Resize(dst, x *nn.Tensor, p nn.ResizeParams) {
 		panic("cpu: Resize rank above 8")
 	}
 	xd, yd := x.Data(), dst.Data()
-	if p.Mode == nn.ResizeNearest && r == 4 && xs[0] == ys[0] && xs[1] == ys[1] && p.Coord == "asymmetric" && ys[2]%xs[2] == 0 && ys[3]%xs[3] == 0 && float32(ys[2]/xs[2]) == p.Scales[2] && float32(ys[3]/xs[3]) == p.Scales[3] && p.Roi == nil {
+	fastNearest := p.Nearest == "floor" || ((p.Nearest == "" || p.Nearest == "round_prefer_floor") && ys[2] <= 2*xs[2] && ys[3] <= 2*xs[3])
+	if p.Mode == nn.ResizeNearest && fastNearest && r == 4 && xs[0] == ys[0] && xs[1] == ys[1] && p.Coord == "asymmetric" && ys[2]%xs[2] == 0 && ys[3]%xs[3] == 0 && float32(ys[2]/xs[2]) == p.Scales[2] && float32(ys[3]/xs[3]) == p.Scales[3] && p.Roi == nil {
 		upsampleInt(yd, xd, xs, ys)
 		return
 	}

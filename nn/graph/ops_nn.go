@@ -147,9 +147,9 @@ func (o *ConvTransposeOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 			size = o.OutputShape[len(o.OutputShape)-r+k]
 			total := full - size
 			if o.AutoPad == "SAME_UPPER" {
-				o.p.Pads[k], o.p.Pads[r+k] = total/2, total-total/2
+				o.p.Pads[k], o.p.Pads[r+k] = floorDiv2(total), total-floorDiv2(total)
 			} else {
-				o.p.Pads[k], o.p.Pads[r+k] = total-total/2, total/2
+				o.p.Pads[k], o.p.Pads[r+k] = total-floorDiv2(total), floorDiv2(total)
 			}
 		case o.AutoPad == "SAME_UPPER" || o.AutoPad == "SAME_LOWER":
 			size = xs[2+k] * s
@@ -396,6 +396,7 @@ type PoolOp struct {
 	Dilations             []int
 	AutoPad               string
 	Ceil, CountIncludePad bool
+	ColumnMajorIndices    bool // MaxPool storage_order 1
 	p                     nn.PoolParams
 	shp                   []int
 }
@@ -446,6 +447,9 @@ func (o *PoolOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 	out[0].Resize(o.shp...)
 	if o.Max {
 		be.MaxPool(out[0], x, o.p)
+		if len(out) > 1 && out[1] != nil {
+			return o.indices(x, out[1])
+		}
 	} else {
 		be.AvgPool(out[0], x, o.p)
 	}
@@ -482,6 +486,58 @@ func (o *GlobalPoolOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 			m = max(m, v)
 		}
 		yd[c] = m
+	}
+	return nil
+}
+
+// floorDiv2 is floor(v/2), also for negative v (Python's v // 2).
+func floorDiv2(v int) int {
+	if v < 0 {
+		return -((-v + 1) / 2)
+	}
+	return v / 2
+}
+
+// indices fills the MaxPool Indices output: the flat NCHW index of each
+// window's first maximum (2-d pooling only).
+func (o *PoolOp) indices(x, idx *nn.Tensor) error {
+	xs := x.Shape()
+	if len(xs) != 4 {
+		return fmt.Errorf("Indices output for %d-d pooling", len(xs)-2)
+	}
+	idx.SetDType(nn.Int64)
+	idx.Resize(o.shp...)
+	H, W := xs[2], xs[3]
+	OH, OW := o.shp[2], o.shp[3]
+	xd, id := x.Data(), idx.Int64s()
+	q := 0
+	for c := 0; c < xs[0]*xs[1]; c++ {
+		for oh := 0; oh < OH; oh++ {
+			for ow := 0; ow < OW; ow++ {
+				best := float32(math.Inf(-1))
+				arg := -1
+				for kh := 0; kh < o.p.Kernel[0]; kh++ {
+					h := oh*o.p.Strides[0] - o.p.Pads[0] + kh*o.p.Dilations[0]
+					if h < 0 || h >= H {
+						continue
+					}
+					for kw := 0; kw < o.p.Kernel[1]; kw++ {
+						w := ow*o.p.Strides[1] - o.p.Pads[1] + kw*o.p.Dilations[1]
+						if w < 0 || w >= W {
+							continue
+						}
+						if v := xd[(c*H+h)*W+w]; v > best {
+							best, arg = v, (c*H+h)*W+w
+							if o.ColumnMajorIndices {
+								arg = (c*W+w)*H + h
+							}
+						}
+					}
+				}
+				id[q] = int64(arg)
+				q++
+			}
+		}
 	}
 	return nil
 }

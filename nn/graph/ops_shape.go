@@ -11,12 +11,39 @@ import (
 // BinaryOp is element-wise Add/Sub/Mul/Div/Pow/Max/Min with broadcasting,
 // for float32 and int64 tensors.
 type BinaryOp struct {
-	Op  nn.BinaryOp
-	shp []int
+	Op nn.BinaryOp
+	// Legacy is the opset < 7 broadcast=1 form: b is aligned with a's axes
+	// starting at LegacyAxis (or as a suffix when HasAxis is false).
+	Legacy     bool
+	LegacyAxis int
+	HasAxis    bool
+	shp        []int
 }
 
 func (o *BinaryOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 	a, b := in[0], in[1]
+	if o.Legacy {
+		ra, rb := a.Rank(), b.Rank()
+		ax := ra - rb
+		if o.HasAxis {
+			ax = o.LegacyAxis
+			if ax < 0 {
+				ax += ra
+			}
+		}
+		if ax < 0 || ax+rb > ra {
+			return fmt.Errorf("legacy broadcast of %v into %v at axis %d", b.Shape(), a.Shape(), ax)
+		}
+		s := make([]int, 0, ra)
+		for k := 0; k < ax; k++ {
+			s = append(s, 1)
+		}
+		s = append(s, b.Shape()...)
+		for len(s) < ra {
+			s = append(s, 1)
+		}
+		b = b.Reshape(s...)
+	}
 	var err error
 	o.shp, err = nn.BroadcastShape(o.shp, a.Shape(), b.Shape())
 	if err != nil {

@@ -80,8 +80,8 @@ func Import(m *ModelProto) (*graph.Builder, error) {
 	if !ok {
 		return nil, fmt.Errorf("onnx: model imports no default-domain opset")
 	}
-	if opset < 7 {
-		return nil, fmt.Errorf("onnx: opset %d is below the supported 7", opset)
+	if opset < 6 {
+		return nil, fmt.Errorf("onnx: opset %d is below the supported 6", opset)
 	}
 	g := m.Graph
 	b := graph.NewBuilder()
@@ -325,10 +325,7 @@ func addNode(b *graph.Builder, n *NodeProto, opset int) error {
 		if len(n.Inputs) != 2 {
 			return unsup(fmt.Sprintf("%d inputs", len(n.Inputs)))
 		}
-		if opset < 7 && a.has("broadcast") {
-			return unsup("legacy broadcast attribute")
-		}
-		node.Op = &graph.BinaryOp{Op: op}
+		node.Op = &graph.BinaryOp{Op: op, Legacy: opset < 7 && a.i("broadcast", 0) == 1, LegacyAxis: a.i("axis", 0), HasAxis: a.has("axis")}
 	case "Equal", "Less", "Greater":
 		node.Op = &graph.CompareOp{Kind: n.OpType}
 	case "Not":
@@ -342,13 +339,10 @@ func addNode(b *graph.Builder, n *NodeProto, opset int) error {
 		}
 		node.Op = &graph.SoftmaxOp{Axis: a.i("axis", def), Log: n.OpType == "LogSoftmax", Coerce2D: opset < 13}
 	case "MaxPool", "AveragePool":
-		if len(n.Outputs) > 1 && n.Outputs[1] != "" {
-			return unsup("Indices output")
+		if len(n.Outputs) > 1 && n.Outputs[1] != "" && n.OpType != "MaxPool" {
+			return unsup("second output")
 		}
-		if a.i("storage_order", 0) != 0 {
-			return unsup("storage_order 1")
-		}
-		node.Op = &graph.PoolOp{Max: n.OpType == "MaxPool", Kernel: a.ints("kernel_shape"), Strides: a.ints("strides"), Pads: a.ints("pads"), Dilations: a.ints("dilations"), AutoPad: a.s("auto_pad", "NOTSET"), Ceil: a.i("ceil_mode", 0) == 1, CountIncludePad: a.i("count_include_pad", 0) == 1}
+		node.Op = &graph.PoolOp{Max: n.OpType == "MaxPool", Kernel: a.ints("kernel_shape"), Strides: a.ints("strides"), Pads: a.ints("pads"), Dilations: a.ints("dilations"), AutoPad: a.s("auto_pad", "NOTSET"), Ceil: a.i("ceil_mode", 0) == 1, CountIncludePad: a.i("count_include_pad", 0) == 1, ColumnMajorIndices: a.i("storage_order", 0) == 1}
 	case "GlobalAveragePool", "GlobalMaxPool":
 		node.Op = &graph.GlobalPoolOp{Max: n.OpType == "GlobalMaxPool"}
 	case "Resize", "Upsample":
