@@ -1,0 +1,5 @@
+package velodyne
+
+import "net"
+
+func net_dial(addr string) (net.Conn, error) { return net.Dial("udp", addr) }
