@@ -189,6 +189,24 @@ func (t *Tensor) Resize(shape ...int) {
 	}
 }
 
+// Wrap makes t a contiguous float32 tensor over data with the given shape,
+// reusing t's own shape and stride slices: a view that costs no allocation
+// once t has held a shape of that rank. It panics if the sizes differ.
+func (t *Tensor) Wrap(data []float32, shape ...int) {
+	if Numel(shape) != len(data) {
+		wrapMismatch(len(data), append([]int(nil), shape...))
+	}
+	t.dtype = Float32
+	t.shape = append(t.shape[:0], shape...)
+	t.strides = contiguousStrides(t.strides, t.shape)
+	t.offset = 0
+	t.f = data
+}
+
+func wrapMismatch(n int, s []int) {
+	panic(fmt.Sprintf("nn: Wrap: %d values for shape %v", n, s))
+}
+
 // SetDType changes the element type of a buffer before a Resize (the contents
 // are lost). Used by the graph planner for buffers whose type is known only at
 // run time.

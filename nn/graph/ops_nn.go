@@ -36,6 +36,7 @@ type ConvOp struct {
 	Act                      nn.Activation
 	p                        nn.ConvParams
 	shp                      []int
+	scStrides, scDilations   []int
 }
 
 func (o *ConvOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
@@ -62,21 +63,24 @@ func (o *ConvOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 	o.p.Group = g
 	o.p.Strides = o.Strides
 	if len(o.p.Strides) == 0 {
-		o.p.Strides = fill1(o.p.Strides, r, 1)
+		o.scStrides = fill1(o.scStrides, r, 1)
+		o.p.Strides = o.scStrides
 	}
 	o.p.Dilations = o.Dilations
 	if len(o.p.Dilations) == 0 {
-		o.p.Dilations = fill1(o.p.Dilations, r, 1)
+		o.scDilations = fill1(o.scDilations, r, 1)
+		o.p.Dilations = o.scDilations
 	}
 	if o.AutoPad == "SAME_UPPER" || o.AutoPad == "SAME_LOWER" {
 		o.p.Pads = fill1(o.p.Pads, 2*r, 0)
 		for k := 0; k < r; k++ {
 			o.p.Pads[k], o.p.Pads[r+k] = autoPads(o.AutoPad, xs[2+k], ws[2+k], o.p.Strides[k], o.p.Dilations[k])
 		}
-	} else if len(o.Pads) == 2*r && o.AutoPad != "VALID" {
-		o.p.Pads = o.Pads
 	} else {
 		o.p.Pads = fill1(o.p.Pads, 2*r, 0)
+		if len(o.Pads) == 2*r && o.AutoPad != "VALID" {
+			copy(o.p.Pads, o.Pads)
+		}
 	}
 	o.shp = append(o.shp[:0], xs[0], ws[0])
 	for k := 0; k < r; k++ {
@@ -99,6 +103,7 @@ type ConvTransposeOp struct {
 	AutoPad                                              string
 	p                                                    nn.ConvParams
 	shp                                                  []int
+	scStrides, scDilations                               []int
 }
 
 func (o *ConvTransposeOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
@@ -123,11 +128,13 @@ func (o *ConvTransposeOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 	o.p.Group = g
 	o.p.Strides = o.Strides
 	if len(o.p.Strides) == 0 {
-		o.p.Strides = fill1(o.p.Strides, r, 1)
+		o.scStrides = fill1(o.scStrides, r, 1)
+		o.p.Strides = o.scStrides
 	}
 	o.p.Dilations = o.Dilations
 	if len(o.p.Dilations) == 0 {
-		o.p.Dilations = fill1(o.p.Dilations, r, 1)
+		o.scDilations = fill1(o.scDilations, r, 1)
+		o.p.Dilations = o.scDilations
 	}
 	o.p.Pads = fill1(o.p.Pads, 2*r, 0)
 	if len(o.Pads) == 2*r {
@@ -217,6 +224,7 @@ func (o *GemmOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 
 // MatMulOp is an ONNX MatMul (NumPy matmul semantics).
 type MatMulOp struct {
+	av, bv nn.Tensor
 	shp    []int
 	as, bs []int
 }
@@ -227,7 +235,7 @@ func (o *MatMulOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 	o.bs = append(o.bs[:0], b.Shape()...)
 	a1, b1 := len(o.as) == 1, len(o.bs) == 1
 	if a1 {
-		o.as = append([]int{1}, o.as...)
+		o.as = append(o.as[:0], 1, a.Shape()[0])
 	}
 	if b1 {
 		o.bs = append(o.bs, 1)
@@ -244,9 +252,9 @@ func (o *MatMulOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 	o.shp = append(o.shp, m, n)
 	out[0].SetDType(nn.Float32)
 	out[0].Resize(o.shp...)
-	av := nn.FromSlice(a.Data(), o.as...)
-	bv := nn.FromSlice(b.Data(), o.bs...)
-	be.MatMul(out[0], av, bv)
+	o.av.Wrap(a.Data(), o.as...)
+	o.bv.Wrap(b.Data(), o.bs...)
+	be.MatMul(out[0], &o.av, &o.bv)
 	if a1 || b1 {
 		out[0].Resize(squeezeMat(o.shp, a1, b1)...)
 	}
@@ -366,7 +374,7 @@ type SoftmaxOp struct {
 	Axis     int
 	Log      bool
 	Coerce2D bool
-	v        nn.Tensor
+	xv, yv   nn.Tensor
 }
 
 func (o *SoftmaxOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
@@ -380,9 +388,9 @@ func (o *SoftmaxOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 	out[0].Resize(xs...)
 	if o.Coerce2D {
 		outer := nn.Numel(xs[:ax])
-		xv := nn.FromSlice(x.Data(), outer, x.Len()/max(outer, 1))
-		yv := nn.FromSlice(out[0].Data(), outer, x.Len()/max(outer, 1))
-		be.Softmax(yv, xv, 1, o.Log)
+		o.xv.Wrap(x.Data(), outer, x.Len()/max(outer, 1))
+		o.yv.Wrap(out[0].Data(), outer, x.Len()/max(outer, 1))
+		be.Softmax(&o.yv, &o.xv, 1, o.Log)
 		return nil
 	}
 	be.Softmax(out[0], x, ax, o.Log)
@@ -391,14 +399,15 @@ func (o *SoftmaxOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 
 // PoolOp is an ONNX MaxPool or AveragePool.
 type PoolOp struct {
-	Max                   bool
-	Kernel, Strides, Pads []int
-	Dilations             []int
-	AutoPad               string
-	Ceil, CountIncludePad bool
-	ColumnMajorIndices    bool // MaxPool storage_order 1
-	p                     nn.PoolParams
-	shp                   []int
+	Max                    bool
+	Kernel, Strides, Pads  []int
+	Dilations              []int
+	AutoPad                string
+	Ceil, CountIncludePad  bool
+	ColumnMajorIndices     bool // MaxPool storage_order 1
+	p                      nn.PoolParams
+	shp                    []int
+	scStrides, scDilations []int
 }
 
 func (o *PoolOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
@@ -412,11 +421,13 @@ func (o *PoolOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 	o.p.CountIncludePad = o.CountIncludePad
 	o.p.Strides = o.Strides
 	if len(o.p.Strides) == 0 {
-		o.p.Strides = fill1(o.p.Strides, r, 1)
+		o.scStrides = fill1(o.scStrides, r, 1)
+		o.p.Strides = o.scStrides
 	}
 	o.p.Dilations = o.Dilations
 	if len(o.p.Dilations) == 0 {
-		o.p.Dilations = fill1(o.p.Dilations, r, 1)
+		o.scDilations = fill1(o.scDilations, r, 1)
+		o.p.Dilations = o.scDilations
 	}
 	o.p.Pads = fill1(o.p.Pads, 2*r, 0)
 	o.shp = append(o.shp[:0], xs[0], xs[1])
