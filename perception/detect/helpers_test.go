@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"gocv.io/x/gocv"
 )
 
 // testdata returns $AVSTACK_TESTDATA joined with rel, skipping the test when the variable is
@@ -48,4 +50,22 @@ func openDetector(t *testing.T, manifest string, e Engine, opts ...Option) *Dete
 	}
 	t.Cleanup(func() { d.Close() })
 	return d
+}
+
+func benchTestdata(b *testing.B) string {
+	b.Helper()
+	root := os.Getenv("AVSTACK_TESTDATA")
+	if root == "" {
+		b.Skip("AVSTACK_TESTDATA is not set")
+	}
+	return root
+}
+
+func benchImage(b *testing.B, path string) gocv.Mat {
+	b.Helper()
+	img := gocv.IMRead(path, gocv.IMReadColor)
+	if img.Empty() {
+		b.Fatalf("cannot decode %s", path)
+	}
+	return img
 }

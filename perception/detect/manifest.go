@@ -261,7 +261,7 @@ func (m *Manifest) Preprocessing() Preprocess {
 		Mode:          ResizeMode(m.Preprocess.Resize),
 		Interpolation: m.Preprocess.Interpolation,
 		RGB:           m.Preprocess.Color == "rgb",
-		Scale:         float32(m.Preprocess.Scale),
+		Scale:         float64(m.Preprocess.Scale),
 		PadValue:      uint8(pad),
 	}
 }

@@ -43,7 +43,7 @@ func TestParseManifestGood(t *testing.T) {
 		t.Errorf("classes %q: not resolved against the manifest's folder", m.Classes)
 	}
 	p := m.Preprocessing()
-	want := Preprocess{Width: 352, Height: 352, Mode: Resize, Interpolation: "area", Scale: float32(1.0 / 255), PadValue: 114}
+	want := Preprocess{Width: 352, Height: 352, Mode: Resize, Interpolation: "area", Scale: 1.0 / 255, PadValue: 114}
 	if p != want {
 		t.Errorf("preprocessing %+v, want %+v", p, want)
 	}
@@ -119,7 +119,7 @@ func TestShippedManifests(t *testing.T) {
 				t.Fatal(err)
 			}
 			p := m.Preprocessing()
-			if m.Decoder != c.decoder || p.Width != c.w || p.Height != c.h || p.RGB != c.rgb || p.Interpolation != c.interp || p.Scale != float32(1.0/255) {
+			if m.Decoder != c.decoder || p.Width != c.w || p.Height != c.h || p.RGB != c.rgb || p.Interpolation != c.interp || p.Scale != 1.0/255 {
 				t.Errorf("manifest %+v / %+v does not match the model's authors", m, p)
 			}
 		})

@@ -35,7 +35,7 @@ type Preprocess struct {
 	Mode          ResizeMode
 	Interpolation string  // a key of interpolations: nearest, linear, cubic, area, lanczos
 	RGB           bool    // swap BGR to RGB before writing the planes
-	Scale         float32 // multiplies every 0..255 value, e.g. 1/255
+	Scale         float64 // multiplies every 0..255 value, e.g. 1/255 (in float64, then rounded to float32)
 	PadValue      uint8   // letterbox fill, per channel, before scaling
 }
 
@@ -67,7 +67,7 @@ func (p Preprocess) Validate() error {
 	if _, ok := interpolations[p.Interpolation]; !ok {
 		return fmt.Errorf("detect: preprocess: interpolation %q is not one of nearest, linear, cubic, area, lanczos", p.Interpolation)
 	}
-	if !(p.Scale > 0) || math.IsInf(float64(p.Scale), 0) {
+	if !(p.Scale > 0) || math.IsInf(p.Scale, 0) {
 		return fmt.Errorf("detect: preprocess: scale %v must be a positive finite number", p.Scale)
 	}
 	return nil
@@ -121,7 +121,7 @@ func (p Preprocess) Apply(img gocv.Mat, dst []float32) (Transform, error) {
 		return Transform{}, fmt.Errorf("detect: preprocess: %w", err)
 	}
 	if p.Mode == Letterbox {
-		fill := float32(p.PadValue) * p.Scale
+		fill := float32(float64(p.PadValue) * p.Scale)
 		for i := range dst {
 			dst[i] = fill
 		}
@@ -131,12 +131,17 @@ func (p Preprocess) Apply(img gocv.Mat, dst []float32) (Transform, error) {
 }
 
 // PlanarScale writes an interleaved 8-bit BGR image pix (w x h, rows packed) into the CHW planes
-// of dst (W x H per plane) at offset (ox, oy), multiplying by scale; with rgb the planes are
-// ordered R, G, B instead of B, G, R. Pixels of dst outside the image are left as they are.
-func PlanarScale(dst []float32, pix []uint8, w, h, W, H, ox, oy int, rgb bool, scale float32) {
+// of dst (W x H per plane) at offset (ox, oy), each value v becoming float32(float64(v)*scale)
+// (as numpy's img/255.0 followed by astype(float32)); with rgb the planes are ordered R, G, B
+// instead of B, G, R. Pixels of dst outside the image are left as they are.
+func PlanarScale(dst []float32, pix []uint8, w, h, W, H, ox, oy int, rgb bool, scale float64) {
 	if len(pix) != 3*w*h || len(dst) != 3*W*H || ox < 0 || oy < 0 || ox+w > W || oy+h > H {
 		panic(fmt.Sprintf("detect: PlanarScale: image %dx%d (%d bytes) at (%d,%d) does not fit %dx%d (%d values)",
 			w, h, len(pix), ox, oy, W, H, len(dst)))
+	}
+	var lut [256]float32
+	for v := range lut {
+		lut[v] = float32(float64(v) * scale)
 	}
 	plane := W * H
 	for c := 0; c < 3; c++ {
@@ -149,7 +154,7 @@ func PlanarScale(dst []float32, pix []uint8, w, h, W, H, ox, oy int, rgb bool, s
 			row := pix[y*w*3:]
 			o := out[(y+oy)*W+ox:]
 			for x := 0; x < w; x++ {
-				o[x] = float32(row[x*3+sc]) * scale
+				o[x] = lut[row[x*3+sc]]
 			}
 		}
 	}

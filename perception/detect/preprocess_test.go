@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"image"
+	"math"
 	"strings"
 	"testing"
 
@@ -128,5 +130,51 @@ func TestPreprocessErrors(t *testing.T) {
 				t.Fatalf("error %v, want one containing %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestPreprocessMatchesBlobFromImage: plain resize (linear) + RGB + 1/255 must equal OpenCV's
+// cv::dnn::blobFromImage, an independent implementation of the same pre-processing.
+func TestPreprocessMatchesBlobFromImage(t *testing.T) {
+	img := readImage(t, testdata(t, "models/yolo-fastest-1.1/dog.jpg"))
+	for _, rgb := range []bool{false, true} {
+		p := Preprocess{Width: 320, Height: 256, Mode: Resize, Interpolation: "linear", RGB: rgb, Scale: 1.0 / 255}
+		ours := make([]float32, p.InputLen())
+		if _, err := p.Apply(img, ours); err != nil {
+			t.Fatal(err)
+		}
+		blob := gocv.BlobFromImage(img, 1.0/255, image.Pt(320, 256), gocv.NewScalar(0, 0, 0, 0), rgb, false)
+		ref, err := blob.DataPtrFloat32()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ref) != len(ours) {
+			t.Fatalf("blob has %d values, ours %d", len(ref), len(ours))
+		}
+		worst := 0.0
+		for i := range ours {
+			worst = math.Max(worst, math.Abs(float64(ours[i]-ref[i])))
+		}
+		blob.Close()
+		// blobFromImage scales in float32 after the resize; ours rounds v/255 once.
+		if worst > 1e-6 {
+			t.Errorf("rgb=%v: max |ours - blobFromImage| = %g", rgb, worst)
+		}
+	}
+}
+
+// TestPlanarScaleDivides: every byte value becomes float32(v/255.0) exactly, as the FastestDet
+// authors' numpy img/255.0.
+func TestPlanarScaleDivides(t *testing.T) {
+	pix := make([]uint8, 3*256)
+	for v := 0; v < 256; v++ {
+		pix[3*v], pix[3*v+1], pix[3*v+2] = uint8(v), uint8(v), uint8(v)
+	}
+	dst := make([]float32, 3*256)
+	PlanarScale(dst, pix, 256, 1, 256, 1, 0, 0, false, 1.0/255)
+	for v := 0; v < 256; v++ {
+		if want := float32(float64(v) / 255.0); dst[v] != want {
+			t.Errorf("%d -> %v, want %v", v, dst[v], want)
+		}
 	}
 }
