@@ -1,0 +1,75 @@
+package kernels
+
+//go:generate go run gen_kernels.go
+
+import (
+	"unsafe"
+
+	"github.com/avstack/avstack/nn/gemm"
+)
+
+// Activation kinds understood by the assembly row kernels.
+const (
+	asmActNone  = 0
+	asmActReLU  = 1
+	asmActLeaky = 2
+)
+
+// path is one dispatch path: the vector width and the row kernels. The
+// kernels package follows gemm's choice (gemm.Kernel, i.e. CPUID,
+// AVSTACK_CPU and the noasm build tag), so one switch governs every fast
+// path of the CPU backend.
+type path struct {
+	name  string
+	lanes int
+	// dwRow: dst[x] = act(bias + sum_t w[t]*src[t][x]) for x < n, n a
+	// multiple of lanes; act is asmActNone, asmActReLU or asmActLeaky.
+	dwRow func(dst *float32, src *[9]*float32, w *[9]float32, n int, bias float32, act int, alpha float32)
+	// biasAct: x[i] = act(x[i] + bias) for i < n, n a multiple of lanes.
+	biasAct func(x *float32, n int, bias float32, act int, alpha float32)
+}
+
+var goPath = &path{name: "go", lanes: 1, dwRow: dwRowGo, biasAct: biasActGo}
+
+var asmPaths = map[string]*path{}
+
+// current returns the path matching gemm.Kernel().
+func current() *path {
+	if p, ok := asmPaths[gemm.Kernel()]; ok {
+		return p
+	}
+	return goPath
+}
+
+// Kernel names the path the kernels use now: "avx512", "avx2" or "go".
+func Kernel() string { return current().name }
+
+func applyAsmAct(v float32, act int, alpha float32) float32 {
+	switch act {
+	case asmActReLU:
+		return max(v, 0)
+	case asmActLeaky:
+		return max(v, alpha*v)
+	}
+	return v
+}
+
+func dwRowGo(dst *float32, src *[9]*float32, w *[9]float32, n int, bias float32, act int, alpha float32) {
+	d := unsafe.Slice(dst, n)
+	var s [9][]float32
+	for t := range s {
+		s[t] = unsafe.Slice(src[t], n)
+	}
+	for x := range d {
+		a0 := bias + w[0]*s[0][x] + w[1]*s[1][x] + w[2]*s[2][x]
+		a1 := w[3]*s[3][x] + w[4]*s[4][x] + w[5]*s[5][x]
+		a2 := w[6]*s[6][x] + w[7]*s[7][x] + w[8]*s[8][x]
+		d[x] = applyAsmAct(a0+a1+a2, act, alpha)
+	}
+}
+
+func biasActGo(x *float32, n int, bias float32, act int, alpha float32) {
+	for i, v := range unsafe.Slice(x, n) {
+		unsafe.Slice(x, n)[i] = applyAsmAct(v+bias, act, alpha)
+	}
+}

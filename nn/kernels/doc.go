@@ -1,0 +1,58 @@
+// Package kernels holds the fast convolution, pooling, resize and
+// activation kernels of the nn CPU backend, each next to its plain
+// reference (the ...Ref function, the specification it is tested against).
+//
+// Every function works on one NCHW image held in plain []float32 slices
+// (the backend loops over the batch); destinations are passed in by the
+// caller, and after warm-up no function allocates. Shapes that do not fit
+// the slices are programmer errors and panic with a "kernels: ..." message.
+//
+// Convolution (weights in ONNX layout M x C/Groups x KH x KW):
+//
+//	type ConvShape struct{ C, H, W, M, KH, KW, StrideH, StrideW, DilH, DilW, PadT, PadL, PadB, PadR, Groups int }
+//	func (s ConvShape) Validate() error; OutH() int; OutW() int
+//	func ConvWorkSize(s ConvShape) int
+//	func Conv2D(dst, src, weight, bias []float32, s ConvShape, a Activation, work []float32)
+//	func Conv2DRef(dst, src, weight, bias []float32, s ConvShape, a Activation)
+//
+// Conv2D picks the route: depthwise 3x3 with stride 1 or 2 and padding 1
+// goes to DepthwiseConv3x3; 1x1 stride 1 unpadded is one GEMM on the input
+// as it is (gemm.Sgemm(M, H*W, C)); anything else is Im2col into work
+// (ConvWorkSize floats, per group) then GEMM. Bias and activation follow in
+// one vectorised pass (BiasAct).
+//
+//	func DepthwiseConv3x3(dst, src, weight, bias []float32, c, h, w, stride int, a Activation)
+//	func DepthwiseOut(n, stride int) int      // (n-1)/stride + 1
+//	func Im2col(dst, src []float32, s ConvShape)   // K = C*KH*KW rows, N = OutH*OutW columns
+//
+// DepthwiseConv3x3 copies each channel once into a zero-bordered scratch
+// plane (for stride 2, split into even and odd columns) so that every tap is
+// a contiguous vector load, then an assembly row kernel does the nine FMAs
+// with bias and ReLU/leaky fused; other activations follow per row.
+// Channels are split over gemm.Threads() goroutines of nn/parallel.Default.
+//
+// Epilogues and elementwise:
+//
+//	type Activation struct{ Kind ActKind; Alpha, Min, Max float32 }
+//	  // ActNone, ActReLU, ActLeaky(Alpha), ActSigmoid, ActSiLU, ActTanh, ActClip(Min,Max), ActHardSwish
+//	func BiasAct(x []float32, channels, plane int, bias []float32, a Activation) // x[c*plane+i] = act(x+bias[c])
+//	func Activate(x []float32, a Activation)
+//
+// ReLU and leaky (0 <= Alpha <= 1) run in assembly; sigmoid, SiLU and tanh
+// use a float32 exp accurate to a few ulp (ActRef is the float64 reference).
+//
+// Pooling and resize:
+//
+//	type PoolShape struct{ KH, KW, StrideH, StrideW, PadT, PadL, PadB, PadR int; CountIncludePad bool }
+//	func (p PoolShape) PoolOut(h, w int) (oh, ow int)   // floor mode
+//	func MaxPool2D(dst, src []float32, c, h, w int, p PoolShape)
+//	func AvgPool2D(dst, src []float32, c, h, w int, p PoolShape)
+//	func UpsampleNearest(dst, src []float32, c, h, w, sy, sx int)
+//	func UpsampleBilinear(dst, src []float32, c, h, w, oh, ow int, alignCorners bool, xi0, xi1 []int, xf []float32)
+//	  // xi0, xi1, xf: caller-provided column tables of length ow (no allocation)
+//
+// Dispatch: the package follows gemm.Kernel() (CPUID, AVSTACK_CPU=avx2|go,
+// build tag noasm), so one switch selects avx512, avx2 or go for GEMM and
+// for these kernels alike; Kernel reports it. Results of every path agree
+// with the references within |got-ref| <= 1e-5 + 1e-5*|ref|.
+package kernels
