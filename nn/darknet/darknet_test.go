@@ -1,0 +1,112 @@
+package darknet
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/avstack/avstack/nn"
+)
+
+func modelDir(t *testing.T) string {
+	t.Helper()
+	d := os.Getenv("AVSTACK_TESTDATA")
+	if d == "" {
+		t.Skip("AVSTACK_TESTDATA is not set; skipping tests on the shared test data")
+	}
+	return filepath.Join(d, "models", "yolo-fastest-1.1")
+}
+
+func TestYoloFastestLoadsAndRuns(t *testing.T) {
+	dir := modelDir(t)
+	m, err := Load(filepath.Join(dir, "yolo-fastest-1.1.cfg"), filepath.Join(dir, "yolo-fastest-1.1.weights"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Floats != 346062 {
+		t.Errorf("read %d floats, want 346062", m.Floats)
+	}
+	if m.Width != 320 || m.Height != 320 || m.Channels != 3 {
+		t.Errorf("input %dx%dx%d, want 320x320x3", m.Width, m.Height, m.Channels)
+	}
+	want := []struct {
+		stride  int
+		anchors [][2]float32
+	}{
+		{32, [][2]float32{{115, 73}, {119, 199}, {242, 238}}},
+		{16, [][2]float32{{12, 18}, {37, 49}, {52, 132}}},
+	}
+	if len(m.Heads) != len(want) {
+		t.Fatalf("%d heads, want %d", len(m.Heads), len(want))
+	}
+	for k, h := range m.Heads {
+		if h.Stride != want[k].stride || h.Classes != 80 || h.ScaleXY != 1 {
+			t.Errorf("head %d: stride %d classes %d scale %g", k, h.Stride, h.Classes, h.ScaleXY)
+		}
+		for a := range h.Anchors {
+			if h.Anchors[a] != want[k].anchors[a] {
+				t.Errorf("head %d anchor %d = %v, want %v", k, a, h.Anchors[a], want[k].anchors[a])
+			}
+		}
+	}
+	x := nn.New(1, 3, 320, 320)
+	d := x.Data()
+	for i := range d {
+		d[i] = float32((uint64(i)*2654435761)%1000) / 1000
+	}
+	out, err := m.Graph.Run(map[string]*nn.Tensor{InputName: x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, h := range m.Heads {
+		y := out[h.Output]
+		g := 320 / h.Stride
+		if y == nil || !nn.SameShape(y.Shape(), []int{1, 255, g, g}) {
+			t.Fatalf("head %d output %v, want [1 255 %d %d]", k, y, g, g)
+		}
+		for _, v := range y.Data() {
+			if v != v {
+				t.Fatalf("head %d has NaN", k)
+			}
+		}
+	}
+	t.Logf("%d nodes after optimisation", m.Graph.NodeCount())
+	for _, op := range m.Graph.OpTypes() {
+		if strings.HasPrefix(op, "BatchNormalization") {
+			t.Errorf("a batch norm was not folded: %s", op)
+		}
+	}
+	m.Graph.SetThreads(1)
+	in := map[string]*nn.Tensor{InputName: x}
+	if a := testing.AllocsPerRun(2, func() { m.Graph.Run(in) }); a != 0 {
+		t.Errorf("Run allocates %.0f times after warm-up", a)
+	}
+}
+
+func TestWeightsErrors(t *testing.T) {
+	cfg := []byte("[net]\nwidth=4\nheight=4\nchannels=1\n[convolutional]\nfilters=2\nsize=1\nstride=1\nactivation=linear\n[yolo]\nmask=0\nanchors=1,1\nclasses=-3\n")
+	hdr := []byte{0, 0, 0, 0, 2, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	floats := func(n int) []byte { return make([]byte, 4*n) }
+	cases := []struct {
+		name string
+		cfg  []byte
+		w    []byte
+		want string
+	}{
+		{"truncated", cfg, append(append([]byte(nil), hdr...), floats(3)...), "truncated"},
+		{"extra", cfg, append(append([]byte(nil), hdr...), floats(5)...), "left over"},
+		{"short header", cfg, hdr[:10], "too short"},
+		{"bad activation", []byte("[net]\nwidth=4\nheight=4\n[convolutional]\nactivation=foo\n"), append(append([]byte(nil), hdr...), floats(4)...), "activation \"foo\""},
+		{"no net", []byte("[convolutional]\n"), hdr, "[net]"},
+		{"unknown layer", []byte("[net]\nwidth=4\nheight=4\n[lstm]\n"), hdr, "\"lstm\" is not supported"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Decode(c.cfg, c.w, "test.weights")
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want one containing %q", err, c.want)
+			}
+		})
+	}
+}
