@@ -42,11 +42,11 @@ func TestLabelBoxes(t *testing.T) {
 func TestEvalLidarHandCounted(t *testing.T) {
 	dontCare := KITTILabel{Type: "DontCare", Box2D: [4]float64{400, 0, 430, 360}}
 	f := synthFrame(
-		label("Car", 10, -2, 0, 4, 1.8, 1.5, 0),    // matched
-		label("Car", 15, 8, 0, 4, 1.8, 1.5, 0),     // missed
-		label("Car", 50, 0, 0, 4, 1.8, 1.5, 0),     // beyond 40 m: don't care
-		label("Car", 12, 6, 0, 4, 1.8, 1.5, 2),     // heavily occluded: don't care
-		label("Van", 20, 3, 0, 5, 2, 2, 0),         // neighbour class: don't care
+		label("Car", 10, -2, 0, 4, 1.8, 1.5, 0), // matched
+		label("Car", 15, 8, 0, 4, 1.8, 1.5, 0),  // missed
+		label("Car", 50, 0, 0, 4, 1.8, 1.5, 0),  // beyond 40 m: don't care
+		label("Car", 12, 6, 0, 4, 1.8, 1.5, 2),  // heavily occluded: don't care
+		label("Van", 20, 3, 0, 5, 2, 2, 0),      // neighbour class: don't care
 		label("Pedestrian", 15, 1, 0, 0.8, 0.6, 1.7, 0),
 		dontCare,
 	)
