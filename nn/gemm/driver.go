@@ -129,6 +129,18 @@ func grow(buf []float32, n int) []float32 {
 	return raw[off : off+n : off+n]
 }
 
+// directB reports whether this part reads B in place instead of packing
+// it: with few rows of A each B sliver is reused only a few times, so
+// copying it costs more than the cache misses it saves. Only full nr-wide
+// slivers are read in place; a ragged last sliver is still packed so the
+// kernel never reads past the end of a row of B.
+func directB(pr *problem, m int) bool {
+	return !pr.transB && m <= directBMaxRows*pr.p.mr
+}
+
+// directBMaxRows is in units of mr.
+const directBMaxRows = 4
+
 func (pt *part) compute(pr *problem) {
 	p := pr.p
 	m, n := pt.m1-pt.m0, pt.n1-pt.n0
@@ -139,8 +151,13 @@ func (pt *part) compute(pr *problem) {
 	kcb := blocks(pr.k, p.kc, 1)
 	mcb := blocks(m, p.mc, mr)
 	ncb := blocks(n, p.nc, nr)
+	direct := directB(pr, m)
 	pt.abuf = grow(pt.abuf, min(mcb, (m+mr-1)/mr*mr)*kcb)
-	pt.bbuf = grow(pt.bbuf, min(ncb, (n+nr-1)/nr*nr)*kcb)
+	if direct {
+		pt.bbuf = grow(pt.bbuf, nr*kcb)
+	} else {
+		pt.bbuf = grow(pt.bbuf, min(ncb, (n+nr-1)/nr*nr)*kcb)
+	}
 	pt.tile = grow(pt.tile, mr*nr)
 	for jc := pt.n0; jc < pt.n1; jc += ncb {
 		nc := min(ncb, pt.n1-jc)
@@ -150,18 +167,25 @@ func (pt *part) compute(pr *problem) {
 			if pc > 0 {
 				beta = 1
 			}
-			packB(pr, pt.bbuf, nr, pc, kc, jc, nc)
+			if direct {
+				if full := nc / nr * nr; full < nc {
+					packB(pr, pt.bbuf, nr, pc, kc, jc+full, nc-full)
+				}
+			} else {
+				packB(pr, pt.bbuf, nr, pc, kc, jc, nc)
+			}
 			for ic := pt.m0; ic < pt.m1; ic += mcb {
 				mc := min(mcb, pt.m1-ic)
 				packA(pr, pt.abuf, mr, ic, mc, pc, kc)
-				pt.macro(pr, ic, mc, jc, nc, kc, beta)
+				pt.macro(pr, ic, mc, jc, nc, pc, kc, beta, direct)
 			}
 		}
 	}
 }
 
-// macro runs the micro-kernel over one packed mc x nc block.
-func (pt *part) macro(pr *problem, ic, mc, jc, nc, kc int, beta float32) {
+// macro runs the micro-kernel over one mc x nc block with A packed and B
+// packed (or, when direct, read in place from row pc of B).
+func (pt *part) macro(pr *problem, ic, mc, jc, nc, pc, kc int, beta float32, direct bool) {
 	p := pr.p
 	mr, nr := p.mr, p.nr
 	kern := p.kern
@@ -169,17 +193,27 @@ func (pt *part) macro(pr *problem, ic, mc, jc, nc, kc int, beta float32) {
 	tile := pt.tile
 	for jr := 0; jr < nc; jr += nr {
 		nrr := min(nr, nc-jr)
-		bp := &pt.bbuf[jr*kc]
+		var bp *float32
+		ldb := nr
+		if direct && nrr == nr {
+			off := pc*pr.ldb + jc + jr
+			_ = pr.b[off+(kc-1)*pr.ldb+nr-1] // the kernel reads up to here
+			bp, ldb = &pr.b[off], pr.ldb
+		} else if direct {
+			bp = &pt.bbuf[0]
+		} else {
+			bp = &pt.bbuf[jr*kc]
+		}
 		for ir := 0; ir < mc; ir += mr {
 			mrr := min(mr, mc-ir)
 			ap := &pt.abuf[ir*kc]
 			ci := (ic+ir)*ldc + jc + jr
 			if mrr == mr && nrr == nr {
 				_ = c[ci+(mr-1)*ldc+nr-1] // the kernel writes up to here
-				kern(kc, ap, bp, &c[ci], ldc, alpha, beta)
+				kern(kc, ap, bp, ldb, &c[ci], ldc, alpha, beta)
 				continue
 			}
-			kern(kc, ap, bp, &tile[0], nr, alpha, 0)
+			kern(kc, ap, bp, ldb, &tile[0], nr, alpha, 0)
 			for i := 0; i < mrr; i++ {
 				dst := c[ci+i*ldc : ci+i*ldc+nrr]
 				src := tile[i*nr : i*nr+nrr]

@@ -10,13 +10,14 @@ import (
 	"sync/atomic"
 )
 
-// microKernel computes one mr x nr tile of C from packed slivers of A
-// (k steps of mr values) and B (k steps of nr values):
+// microKernel computes one mr x nr tile of C from a packed sliver of A
+// (k steps of mr values) and k rows of nr values of B, ldb apart (ldb = nr
+// for a packed sliver, the row stride for B used in place):
 //
-//	C[i*ldc+j] = alpha*sum_p a[p*mr+i]*b[p*nr+j] + beta*C[i*ldc+j]
+//	C[i*ldc+j] = alpha*sum_p a[p*mr+i]*b[p*ldb+j] + beta*C[i*ldc+j]
 //
 // C is not read when beta == 0.
-type microKernel func(k int, a, b, c *float32, ldc int, alpha, beta float32)
+type microKernel func(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 // impl is one dispatch path: a micro-kernel and the cache blocking tuned for it.
 type impl struct {

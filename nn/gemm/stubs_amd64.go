@@ -8,12 +8,12 @@ import "golang.org/x/sys/cpu"
 // microKernel for the contract and kernGo for the same computation in Go.
 //
 //go:noescape
-func kernAVX512(k int, a, b, c *float32, ldc int, alpha, beta float32)
+func kernAVX512(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 // kernAVX2 is the 6x16 AVX2+FMA micro-kernel (12 ymm accumulators).
 //
 //go:noescape
-func kernAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32)
+func kernAVX2(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 // packRows4 transposes a 4 x 4*n4 block: dst[p*mr+i] = src[i*lda+p] for
 // i < 4, p < 4*n4 (pack_amd64.s, AVX).
