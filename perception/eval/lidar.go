@@ -32,6 +32,8 @@ func DefaultLidarConfig() LidarConfig {
 	return LidarConfig{CarIoU: 0.5, CentreDistance: 1, MaxRange: 40, MaxOccluded: 1}
 }
 
+var inf = math.Inf(1)
+
 // LidarClasses are the evaluated classes, in report order.
 var LidarClasses = []string{"car", "pedestrian", "cyclist"}
 
