@@ -1,0 +1,302 @@
+package route
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/avstack/avstack/geom"
+	"github.com/avstack/avstack/msg/av"
+)
+
+// Lane is one lane: centre line in driving direction, width, limit and links.
+type Lane struct {
+	ID         string
+	Line       *Polyline
+	Width      float64
+	SpeedLimit float64
+	Left       string
+	Right      string
+	Successors []string
+}
+
+// StopLine is a stop line placed on the route's reference line.
+type StopLine struct {
+	S      float64
+	Kind   string
+	Active bool
+	LaneID string
+}
+
+// Crosswalk is a crossing polygon and the span of the reference line it covers.
+type Crosswalk struct {
+	ID      string
+	Polygon geom.Polygon
+	S0, S1  float64
+}
+
+// Route is the planner's view of the map: the lanes, the reference line made of the route lanes'
+// centre lines, and the stop lines, crosswalks and goal placed on it.
+type Route struct {
+	Map        string
+	Lanes      map[string]*Lane
+	Path       []string
+	Ref        *Polyline
+	laneStart  []float64
+	StopLines  []StopLine
+	Crosswalks []Crosswalk
+	GoalS      float64
+	StopAtGoal bool
+}
+
+// FromMsg builds a Route from its message, checking every reference.
+func FromMsg(m *av.Route) (*Route, error) {
+	if m == nil {
+		return nil, fmt.Errorf("route: nil message")
+	}
+	r := &Route{Map: m.GetMap(), Lanes: map[string]*Lane{}, StopAtGoal: m.GetStopAtGoal()}
+	for i, l := range m.GetLanes() {
+		if l.GetId() == "" {
+			return nil, fmt.Errorf("route: lanes[%d].id: empty", i)
+		}
+		if _, dup := r.Lanes[l.GetId()]; dup {
+			return nil, fmt.Errorf("route: lanes[%d].id %q: duplicate", i, l.GetId())
+		}
+		if !(l.GetWidth() > 0 && l.GetWidth() < 20) {
+			return nil, fmt.Errorf("route: lane %q: width %g: want (0, 20) m", l.GetId(), l.GetWidth())
+		}
+		if l.GetSpeedLimit() < 0 || math.IsNaN(l.GetSpeedLimit()) {
+			return nil, fmt.Errorf("route: lane %q: speed_limit %g: want >= 0", l.GetId(), l.GetSpeedLimit())
+		}
+		pts := make([]geom.Vec2, len(l.GetCentre()))
+		for j, p := range l.GetCentre() {
+			pts[j] = geom.Vec2{X: p.GetX(), Y: p.GetY()}
+		}
+		line, err := NewPolyline(pts)
+		if err != nil {
+			return nil, fmt.Errorf("route: lane %q: centre: %w", l.GetId(), err)
+		}
+		r.Lanes[l.GetId()] = &Lane{ID: l.GetId(), Line: line, Width: l.GetWidth(), SpeedLimit: l.GetSpeedLimit(),
+			Left: l.GetLeftId(), Right: l.GetRightId(), Successors: l.GetSuccessorIds()}
+	}
+	for _, ln := range r.Lanes {
+		for _, ref := range append([]string{ln.Left, ln.Right}, ln.Successors...) {
+			if ref != "" && r.Lanes[ref] == nil {
+				return nil, fmt.Errorf("route: lane %q: links to unknown lane %q", ln.ID, ref)
+			}
+		}
+	}
+	if len(m.GetRouteLaneIds()) == 0 {
+		return nil, fmt.Errorf("route: route_lane_ids: empty")
+	}
+	var pts []geom.Vec2
+	for i, id := range m.GetRouteLaneIds() {
+		ln := r.Lanes[id]
+		if ln == nil {
+			return nil, fmt.Errorf("route: route_lane_ids[%d]: unknown lane %q", i, id)
+		}
+		r.Path = append(r.Path, id)
+		if len(pts) == 0 {
+			r.laneStart = append(r.laneStart, 0)
+			pts = append(pts, ln.Line.Pts...)
+			continue
+		}
+		prev := r.Lanes[r.Path[len(r.Path)-2]]
+		if prev.Left == id || prev.Right == id {
+			// A lane change inside the route: leave the previous lane part-way along it and blend
+			// over to the neighbour, so the reference line itself changes lanes smoothly.
+			joined, start, err := blendInto(pts, prev, ln)
+			if err != nil {
+				return nil, fmt.Errorf("route: route_lane_ids[%d] %q: %w", i, id, err)
+			}
+			pts = joined
+			r.laneStart = append(r.laneStart, start)
+			continue
+		}
+		last := pts[len(pts)-1]
+		if gap := last.Sub(ln.Line.Pts[0]).Norm(); gap > 2.0 {
+			return nil, fmt.Errorf("route: route_lane_ids[%d] %q starts %.1f m from the end of the previous lane and is not its neighbour", i, id, gap)
+		}
+		r.laneStart = append(r.laneStart, polyLen(pts))
+		pts = append(pts, ln.Line.Pts[1:]...)
+	}
+	ref, err := NewPolyline(dedup(pts))
+	if err != nil {
+		return nil, fmt.Errorf("route: reference line: %w", err)
+	}
+	r.Ref = ref
+	r.GoalS = m.GetGoalS()
+	if r.GoalS <= 0 || r.GoalS > ref.Length() {
+		r.GoalS = ref.Length()
+	}
+	for i, sl := range m.GetStopLines() {
+		k := r.routeIndex(sl.GetLaneId())
+		if k < 0 {
+			continue // a stop line on a lane off the route does not concern the ego
+		}
+		ln := r.Lanes[sl.GetLaneId()]
+		if sl.GetS() < 0 || sl.GetS() > ln.Line.Length()+0.5 {
+			return nil, fmt.Errorf("route: stop_lines[%d].s %g: outside lane %q (length %.1f)", i, sl.GetS(), ln.ID, ln.Line.Length())
+		}
+		r.StopLines = append(r.StopLines, StopLine{S: r.laneStart[k] + sl.GetS(), Kind: sl.GetKind(), Active: sl.GetActive() || !isSignal(sl.GetKind()), LaneID: ln.ID})
+	}
+	sort.Slice(r.StopLines, func(i, j int) bool { return r.StopLines[i].S < r.StopLines[j].S })
+	for i, cw := range m.GetCrosswalks() {
+		if len(cw.GetPolygon()) < 3 {
+			return nil, fmt.Errorf("route: crosswalks[%d] %q: polygon needs >= 3 points, has %d", i, cw.GetId(), len(cw.GetPolygon()))
+		}
+		poly := make(geom.Polygon, len(cw.GetPolygon()))
+		s0, s1 := math.Inf(1), math.Inf(-1)
+		for j, p := range cw.GetPolygon() {
+			poly[j] = geom.Vec2{X: p.GetX(), Y: p.GetY()}
+			s, d := ref.Project(poly[j])
+			if math.Abs(d) < 30 {
+				s0, s1 = math.Min(s0, s), math.Max(s1, s)
+			}
+		}
+		if s0 > s1 {
+			continue // far from the route
+		}
+		r.Crosswalks = append(r.Crosswalks, Crosswalk{ID: cw.GetId(), Polygon: poly, S0: s0, S1: s1})
+	}
+	return r, nil
+}
+
+func polyLen(pts []geom.Vec2) float64 {
+	l := 0.0
+	for i := 1; i < len(pts); i++ {
+		l += pts[i].Sub(pts[i-1]).Norm()
+	}
+	return l
+}
+
+// blendInto ends the reference (pts, whose tail is lane a) part-way along a and blends it
+// over to the neighbour lane b with a smoothstep, continuing along b to its end. It returns the
+// new points and the reference arc length where b's share begins (the start of the blend).
+func blendInto(pts []geom.Vec2, a, b *Lane) ([]geom.Vec2, float64, error) {
+	la := a.Line.Length()
+	// The part of a that is already in pts: a's polyline is the tail of pts.
+	aStart := polyLen(pts) - la
+	blend := math.Min(60, 0.6*la)
+	s0 := math.Max(0, math.Min(0.2*la, la-blend-5))
+	if blend < 5 {
+		return nil, 0, fmt.Errorf("lane %q is too short (%.1f m) to change into %q", a.ID, la, b.ID)
+	}
+	// Keep pts up to a's s0.
+	cut := aStart + s0
+	var out []geom.Vec2
+	acc := 0.0
+	for i, p := range pts {
+		if i > 0 {
+			acc += p.Sub(pts[i-1]).Norm()
+		}
+		if acc > cut {
+			break
+		}
+		out = append(out, p)
+	}
+	start := polyLen(out)
+	const step = 2.0
+	var endB float64
+	for u := 0.0; u <= blend; u += step {
+		pa := a.Line.Point(s0 + u)
+		sb, _ := b.Line.Project(pa)
+		pb := b.Line.Point(sb)
+		w := u / blend
+		w = w * w * (3 - 2*w)
+		out = append(out, pa.Scale(1-w).Add(pb.Scale(w)))
+		endB = sb
+	}
+	for i, p := range b.Line.Pts {
+		if b.Line.S[i] > endB+0.5 {
+			out = append(out, p)
+		}
+	}
+	return dedup(out), start, nil
+}
+
+func dedup(pts []geom.Vec2) []geom.Vec2 {
+	out := pts[:0:0]
+	for _, p := range pts {
+		if len(out) > 0 && p.Sub(out[len(out)-1]).Norm() < 1e-6 {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func (r *Route) routeIndex(id string) int {
+	for i, p := range r.Path {
+		if p == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// LaneAt returns the route lane under arc length s of the reference line.
+func (r *Route) LaneAt(s float64) *Lane {
+	k := sort.SearchFloat64s(r.laneStart, s+1e-9) - 1
+	if k < 0 {
+		k = 0
+	}
+	return r.Lanes[r.Path[k]]
+}
+
+// SpeedLimit at s (0 = none).
+func (r *Route) SpeedLimit(s float64) float64 { return r.LaneAt(s).SpeedLimit }
+
+// LaneOffsets returns the lateral offsets (left positive) of the centres of the lanes beside the
+// route lane at s, the route lane itself at 0, sorted right to left, assuming neighbour lanes run
+// parallel and adjacent. It follows neighbour chains (left of left ...).
+func (r *Route) LaneOffsets(s float64) []float64 {
+	ln := r.LaneAt(s)
+	out := []float64{0}
+	d, cur := 0.0, ln
+	for seen := 0; cur.Left != "" && seen < 8; seen++ {
+		nb := r.Lanes[cur.Left]
+		d += (cur.Width + nb.Width) / 2
+		out = append(out, d)
+		cur = nb
+	}
+	d, cur = 0.0, ln
+	for seen := 0; cur.Right != "" && seen < 8; seen++ {
+		nb := r.Lanes[cur.Right]
+		d -= (cur.Width + nb.Width) / 2
+		out = append(out, d)
+		cur = nb
+	}
+	sort.Float64s(out)
+	return out
+}
+
+// LaneWidth of the route lane at s.
+func (r *Route) LaneWidth(s float64) float64 { return r.LaneAt(s).Width }
+
+// NearestLane finds the lane whose centre passes closest to p with a direction within maxAngle of
+// yaw (any direction when maxAngle >= pi). It returns nil when none is within maxDist.
+func (r *Route) NearestLane(p geom.Vec2, yaw, maxDist, maxAngle float64) (ln *Lane, s, d float64) {
+	best := math.Inf(1)
+	ids := make([]string, 0, len(r.Lanes))
+	for id := range r.Lanes {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids) // deterministic ties
+	for _, id := range ids {
+		l := r.Lanes[id]
+		ls, ld := l.Line.Project(p)
+		if ls < -1 || ls > l.Line.Length()+1 || math.Abs(ld) > maxDist {
+			continue
+		}
+		if maxAngle < math.Pi && math.Abs(geom.NormalizeAngle(l.Line.Yaw(ls)-yaw)) > maxAngle {
+			continue
+		}
+		if math.Abs(ld) < best {
+			best, ln, s, d = math.Abs(ld), l, ls, ld
+		}
+	}
+	return ln, s, d
+}
+
+func isSignal(kind string) bool { return kind == "traffic_light" || kind == "signal" }
