@@ -43,8 +43,9 @@ type callCtx struct {
 func (c *callCtx) Run(i int) { c.parts[i].compute(&c.pr) }
 
 // minParallelFlops is the work below which waking another thread costs more
-// than it saves (about a microsecond of wake-up against ~250 GFLOP/s).
-const minParallelFlops = 1 << 19
+// than it saves (waking a parked worker takes from microseconds to tens of them on a
+// busy machine; 2 MFLOP is about 10 microseconds of one core).
+const minParallelFlops = 1 << 21
 
 func run(p *impl, nthreads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	ctx := getCtx()

@@ -38,6 +38,8 @@
 //	func BiasAct(x []float32, channels, plane int, bias []float32, a Activation) // x[c*plane+i] = act(x+bias[c])
 //	func Activate(x []float32, a Activation)
 //
+//	func LSTMCell(h, c, gates []float32, hidden int) // ONNX gate order i,o,f,c; c updated in place
+//
 // ReLU and leaky (0 <= Alpha <= 1) run in assembly; sigmoid, SiLU and tanh
 // use a float32 exp accurate to a few ulp (ActRef is the float64 reference).
 //

@@ -362,3 +362,25 @@ func TestNoAllocs(t *testing.T) {
 		}
 	})
 }
+
+func TestLSTMCell(t *testing.T) {
+	for _, hidden := range []int{1, 7, 16, 64, 129} {
+		t.Run(fmt.Sprintf("hidden%d", hidden), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(hidden), 5))
+			gates := randBuf(rng, 4*hidden)
+			for i := range gates.s {
+				gates.s[i] *= 4 // reach the saturated ends of sigmoid and tanh
+			}
+			c := randBuf(rng, hidden)
+			h := newBuf(hidden)
+			wantC := append([]float32(nil), c.s...)
+			wantH := make([]float32, hidden)
+			LSTMCellRef(wantH, wantC, gates.s, hidden)
+			LSTMCell(h.s, c.s, gates.s, hidden)
+			h.checkGuards(t, "h")
+			c.checkGuards(t, "c")
+			same(t, c.s, wantC)
+			same(t, h.s, wantH)
+		})
+	}
+}
