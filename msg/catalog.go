@@ -96,6 +96,7 @@ var Catalogue = []Entry{
 	{Pattern: SubjectTrajectory, Types: names(&av.Trajectory{}), RateHz: 10, Delivery: Reliable, Recorded: true, Doc: "planned ego trajectory"},
 	{Pattern: SubjectControl, Types: names(&av.ControlCommand{}), RateHz: 50, Delivery: Reliable, Recorded: true, Doc: "actuation command"},
 	{Pattern: "av.system.status.*", Types: names(&av.NodeStatus{}), RateHz: 1, Delivery: LatestOnly, Recorded: true, Doc: "node heartbeat and health"},
+	{Pattern: "av.system.heartbeat.*", Types: names(&av.Clock{}), RateHz: 1, Delivery: LatestOnly, Recorded: false, Doc: "placeholder heartbeat node output"},
 	{Pattern: SubjectSimClock, Types: names(&av.Clock{}), RateHz: 100, Delivery: Reliable, Recorded: true, Doc: "simulation or log time"},
 	{Pattern: SubjectSimTruth, Types: names(&av.ObjectList{}), RateHz: 20, Delivery: Reliable, Recorded: true, Doc: "simulator ground truth (3D and per-camera 2D boxes)"},
 	{Pattern: SubjectLabels, Types: names(&av.ObjectList{}), RateHz: 0, Delivery: Reliable, Recorded: true, Doc: "dataset labels for evaluation (KITTI)"},
