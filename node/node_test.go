@@ -280,7 +280,7 @@ func TestRegistryAndSettingsErrors(t *testing.T) {
 	base := "dynamics: {wheelbase: 2.8, length: 4.7, width: 1.85, height: 1.5, max_steer: 0.6, max_steer_rate: 0.8, max_accel: 3, max_decel: 8, max_jerk: 10, max_speed: 40}\n"
 	cases := []struct {
 		name, yaml, node string
-		want           []string
+		want             []string
 	}{
 		{"unknown kind", base + "nodes: [{name: a, kind: nope}]\n", "a", []string{path, `"nope"`, "not registered"}},
 		{"unknown node", base + "nodes: [{name: a, kind: heartbeat}]\n", "b", []string{path, `"b"`}},
