@@ -76,7 +76,12 @@ func (tp *Tape) out(t *nn.Tensor, ins ...*Var) *Var {
 // record registers the backward closure of an op producing v.
 func (tp *Tape) record(v *Var, f func()) {
 	if v.needs {
-		tp.backward = append(tp.backward, f)
+		// A result the loss does not depend on never receives a gradient.
+		tp.backward = append(tp.backward, func() {
+			if v.Grad != nil {
+				f()
+			}
+		})
 	}
 }
 
