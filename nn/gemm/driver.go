@@ -136,11 +136,20 @@ func grow(buf []float32, n int) []float32 {
 // slivers are read in place; a ragged last sliver is still packed so the
 // kernel never reads past the end of a row of B.
 func directB(pr *problem, m int) bool {
-	return !pr.transB && m <= directBMaxRows*pr.p.mr
+	if pr.transB {
+		return false
+	}
+	if m <= directBMaxRows*pr.p.mr {
+		return true
+	}
+	// Up to a few more slivers of A, reading B in place still beats packing
+	// it, unless the row stride is a multiple of 1 KiB: then the kc rows of
+	// a sliver fall into a handful of L1 sets and evict each other.
+	return m <= directBMaxRowsGoodStride*pr.p.mr && (pr.ldb*4)%1024 != 0
 }
 
-// directBMaxRows is in units of mr.
-const directBMaxRows = 4
+// directBMaxRows and directBMaxRowsGoodStride are in units of mr.
+const directBMaxRows, directBMaxRowsGoodStride = 4, 16
 
 func (pt *part) compute(pr *problem) {
 	p := pr.p
