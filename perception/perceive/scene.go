@@ -43,7 +43,7 @@ func scene(list *av.ObjectList, stamp int64, frame string) *foxglove.SceneUpdate
 			Lifetime:  durationpb.New(0),
 			Cubes:     []*foxglove.CubePrimitive{{Pose: pose, Size: &foxglove.Vector3{X: b.Length, Y: b.Width, Z: b.Height}, Color: classColor(o.Class)}},
 			Texts: []*foxglove.TextPrimitive{{
-				Pose:     &foxglove.Pose{Position: &foxglove.Vector3{X: b.X, Y: b.Y, Z: b.Z + b.Height/2 + 0.3}, Orientation: &foxglove.Quaternion{W: 1}},
+				Pose:      &foxglove.Pose{Position: &foxglove.Vector3{X: b.X, Y: b.Y, Z: b.Z + b.Height/2 + 0.3}, Orientation: &foxglove.Quaternion{W: 1}},
 				Billboard: true, FontSize: 14, ScaleInvariant: true, Color: &foxglove.Color{R: 1, G: 1, B: 1, A: 1}, Text: label,
 			}},
 			Metadata: []*foxglove.KeyValuePair{{Key: "vx", Value: fmt.Sprintf("%.2f", o.Vx)}, {Key: "vy", Value: fmt.Sprintf("%.2f", o.Vy)}},
