@@ -44,7 +44,7 @@ type Settings struct {
 
 // DefaultSettings are used for fields the YAML leaves out.
 func DefaultSettings() Settings {
-	return Settings{Predictor: "lane_following", Horizon: 5, Dt: 0.1, CruiseSpeed: 15, MaxAccel: 2.3, MaxDecel: 7, MaxLatAccel: 4,
+	return Settings{Predictor: "lane_following", Horizon: 5, Dt: 0.1, CruiseSpeed: 30, MaxAccel: 2.3, MaxDecel: 7, MaxLatAccel: 4,
 		Headway: 1.5, JamDist: 4, RouteTopic: SubjectRoute}
 }
 
@@ -182,6 +182,16 @@ func (p *Planner) Step(in []node.Message, now int64) ([]node.Output, error) {
 	preds := p.pred.Predict(world, p.rt, now)
 	sit := p.situation(world, now)
 	dec := p.policy.Decide(sit)
+	if v := p.laneChangeCheck(sit, dec); !v.Safe {
+		if vt, ok := p.policy.(behavior.Vetoer); ok {
+			vt.Veto(dec, now, v.Reason)
+			dec = p.policy.Decide(sit)
+		} else {
+			dec.TargetD = nearestOffset(sit.LaneOffsets, sit.Ego.D)
+			dec.Manoeuvre = behavior.LaneKeep
+		}
+		dec.Reason = "shield: " + v.Reason
+	}
 	ego := motion.EgoState{X: p.state.GetX(), Y: p.state.GetY(), Yaw: p.state.GetYaw(), V: p.state.GetV(), A: p.state.GetA()}
 	plan := p.motion.Plan(now, p.rt, ego, dec, preds)
 	traj.Behavior = plan.Decision.Manoeuvre
@@ -194,6 +204,46 @@ func (p *Planner) Step(in []node.Message, now int64) ([]node.Output, error) {
 	p.lastWhy = plan.Reason
 	pm := predict.ToMsg(preds, p.pred.Name())
 	return []node.Output{{Subject: msg.SubjectTrajectory, Value: traj}, {Subject: msg.SubjectPrediction, Value: pm}}, nil
+}
+
+// laneChangeCheck runs the shield's RSS gap rule on the target lane of a lane change.
+func (p *Planner) laneChangeCheck(sit behavior.Situation, dec behavior.Decision) safety.Verdict {
+	if dec.Manoeuvre != behavior.LaneChangeLeft && dec.Manoeuvre != behavior.LaneChangeRight {
+		return safety.Verdict{Safe: true}
+	}
+	var lead, follow *safety.Gap
+	e := sit.Ego
+	for _, a := range sit.Agents {
+		if a.Class == av.ObjectClass_OBJECT_CLASS_PEDESTRIAN || math.Abs(a.D-dec.TargetD) > sit.LaneWidth/2+a.Width/2-0.2 {
+			continue
+		}
+		front, rear := a.S+a.Length/2, a.S-a.Length/2
+		switch {
+		case rear > e.FrontS:
+			g := &safety.Gap{ID: a.ID, Gap: rear - e.FrontS, V: a.VS}
+			if lead == nil || g.Gap < lead.Gap {
+				lead = g
+			}
+		case front < e.FrontS-e.Length:
+			g := &safety.Gap{ID: a.ID, Gap: front - (e.FrontS - e.Length), V: a.VS}
+			if follow == nil || g.Gap > follow.Gap {
+				follow = g
+			}
+		default:
+			return safety.Verdict{Safe: false, ObjectID: a.ID, Reason: fmt.Sprintf("lane change: object %d alongside in the target lane", a.ID)}
+		}
+	}
+	return p.motion.Shield.LaneChangeSafe(e.V, lead, follow)
+}
+
+func nearestOffset(offs []float64, d float64) float64 {
+	best := 0.0
+	for i, o := range offs {
+		if i == 0 || math.Abs(o-d) < math.Abs(best-d) {
+			best = o
+		}
+	}
+	return best
 }
 
 // toMap returns the objects in the map frame: lists in base_link are moved by the ego pose.

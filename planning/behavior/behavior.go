@@ -87,6 +87,12 @@ type Policy interface {
 	Decide(s Situation) Decision
 }
 
+// Vetoer is implemented by policies that need to hear when the safety shield refuses their
+// decision (the planner then asks again).
+type Vetoer interface {
+	Veto(d Decision, now int64, reason string)
+}
+
 // IDM is the Intelligent Driver Model (Treiber, Hennecke, Helbing 2000).
 type IDM struct {
 	V0    float64 // desired speed, set per call
@@ -165,6 +171,19 @@ type RuleBased struct {
 	stopDone     map[float64]bool
 	stoppedSince int64
 	laneChanging bool
+	vetoUntil    int64
+	lastVeto     string
+}
+
+// Veto implements Vetoer: a refused lane change is abandoned (the ego goes back to the lane
+// it is in) and not tried again for a second.
+func (r *RuleBased) Veto(d Decision, now int64, reason string) {
+	if d.Manoeuvre == LaneChangeLeft || d.Manoeuvre == LaneChangeRight {
+		r.laneChanging = false
+		r.haveTarget = false
+		r.vetoUntil = now + 1e9
+		r.lastVeto = reason
+	}
 }
 
 // NewRuleBased with default parameters.
@@ -280,7 +299,7 @@ func (r *RuleBased) Decide(s Situation) Decision {
 	}
 
 	// Lane change (MOBIL), only when not already changing, not stopping, and after the cooldown.
-	cooled := r.lastChange == 0 || float64(s.Now-r.lastChange)/1e9 > r.LaneChangeCooldown
+	cooled := (r.lastChange == 0 || float64(s.Now-r.lastChange)/1e9 > r.LaneChangeCooldown) && s.Now >= r.vetoUntil
 	if !r.laneChanging && cooled && !s.StopRequested && s.Ego.V > 3 {
 		bestGain, bestD := math.Inf(-1), cur
 		for _, cand := range offs {

@@ -1,0 +1,163 @@
+package behavior
+
+import (
+	"math"
+	"testing"
+
+	"github.com/avstack/avstack/msg/av"
+)
+
+const car = av.ObjectClass_OBJECT_CLASS_CAR
+const ped = av.ObjectClass_OBJECT_CLASS_PEDESTRIAN
+
+// TestIDMEquilibrium: following a leader at the same speed, IDM's acceleration is zero at the
+// equilibrium gap s* / sqrt(1 - (v/v0)^delta), negative closer, positive farther.
+func TestIDMEquilibrium(t *testing.T) {
+	m := DefaultIDM()
+	v, v0 := 15.0, 20.0
+	sStar := m.S0 + v*m.T
+	eq := sStar / math.Sqrt(1-math.Pow(v/v0, m.Delta))
+	cases := []struct {
+		name string
+		gap  float64
+		sign float64
+	}{{"equilibrium", eq, 0}, {"too close", eq * 0.7, -1}, {"far", eq * 1.5, 1}}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := m.Accel(v, v0, tc.gap, 0)
+			switch {
+			case tc.sign == 0 && math.Abs(a) > 1e-9:
+				t.Errorf("a=%g at equilibrium, want 0", a)
+			case tc.sign < 0 && a >= 0, tc.sign > 0 && a <= 0:
+				t.Errorf("a=%g, want sign %g", a, tc.sign)
+			}
+		})
+	}
+	if a := m.Accel(0, v0, math.Inf(1), 0); math.Abs(a-m.A) > 1e-12 {
+		t.Errorf("free road from rest: %g, want %g", a, m.A)
+	}
+}
+
+func TestMOBILIncentive(t *testing.T) {
+	m := MOBIL{Politeness: 0.5, Threshold: 0.2, BSafe: 3}
+	cases := []struct {
+		name                 string
+		aOld, aNew, nfB, nfA float64
+		wantGain             float64
+		wantOK               bool
+	}{
+		{"clear gain", -1, 1, 0, 0, 2, true},
+		{"gain minus politeness", -1, 1, 0, -1, 1.5, true},
+		{"unsafe for new follower", -1, 1, 0, -3.5, math.Inf(-1), false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g, ok := m.Incentive(tc.aOld, tc.aNew, tc.nfB, tc.nfA, 0, 0)
+			if ok != tc.wantOK || g != tc.wantGain {
+				t.Errorf("gain %g ok %v, want %g %v", g, ok, tc.wantGain, tc.wantOK)
+			}
+		})
+	}
+}
+
+func baseSituation() Situation {
+	return Situation{Now: 1e9, Ego: Ego{S: 100, D: 0, V: 20, FrontS: 103.7, Length: 4.7, Width: 1.85},
+		LaneOffsets: []float64{0, 3.5}, LaneWidth: 3.5, SpeedLimit: 25}
+}
+
+func TestRuleBased(t *testing.T) {
+	cases := []struct {
+		name  string
+		edit  func(s *Situation)
+		want  string
+		check func(t *testing.T, d Decision)
+	}{
+		{"free road keeps lane", func(s *Situation) {}, LaneKeep, func(t *testing.T, d Decision) {
+			if d.TargetSpeed != 25 || d.TargetD != 0 {
+				t.Errorf("target %g at %g, want 25 at 0", d.TargetSpeed, d.TargetD)
+			}
+		}},
+		{"slow lead, free left lane: overtake", func(s *Situation) {
+			s.Agents = []Agent{{ID: 1, Class: car, S: 140, D: 0, VS: 10, Length: 4.5, Width: 1.8}}
+		}, LaneChangeLeft, func(t *testing.T, d Decision) {
+			if d.TargetD != 3.5 {
+				t.Errorf("target lane %g, want 3.5", d.TargetD)
+			}
+		}},
+		{"slow lead, left lane occupied alongside: follow", func(s *Situation) {
+			s.Agents = []Agent{{ID: 1, Class: car, S: 140, D: 0, VS: 10, Length: 4.5, Width: 1.8},
+				{ID: 2, Class: car, S: 96, D: 3.5, VS: 20, Length: 4.5, Width: 1.8}}
+		}, Follow, func(t *testing.T, d Decision) {
+			if d.Lead == nil || d.Lead.ID != 1 || d.TargetD != 0 {
+				t.Errorf("lead %v target %g, want lead 1 in lane 0", d.Lead, d.TargetD)
+			}
+		}},
+		{"cut-in is a leader", func(s *Situation) {
+			s.Agents = []Agent{{ID: 3, Class: car, S: 125, D: 2.8, VD: -1.0, VS: 18, Length: 4.5, Width: 1.8}}
+			s.LaneOffsets = []float64{0}
+		}, Follow, func(t *testing.T, d Decision) {
+			if d.Lead == nil || d.Lead.ID != 3 {
+				t.Errorf("lead %v, want the cutting-in car 3", d.Lead)
+			}
+		}},
+		{"pedestrian on the crosswalk: yield", func(s *Situation) {
+			s.Crosswalks = []Crosswalk{{S0: 150, S1: 154}}
+			s.Agents = []Agent{{ID: 9, Class: ped, S: 152, D: -2, VD: 1.2, Length: 0.5, Width: 0.5}}
+		}, YieldCrosswalk, func(t *testing.T, d Decision) {
+			if !d.HasStop || d.StopS != 148 {
+				t.Errorf("stop %v at %g, want at 148", d.HasStop, d.StopS)
+			}
+		}},
+		{"pedestrian walking away behind the lane: go", func(s *Situation) {
+			s.Crosswalks = []Crosswalk{{S0: 150, S1: 154}}
+			s.Agents = []Agent{{ID: 9, Class: ped, S: 152, D: 6, VD: 1.2, Length: 0.5, Width: 0.5}}
+		}, LaneKeep, nil},
+		{"stop line ahead", func(s *Situation) {
+			s.StopLines = []StopPoint{{S: 180, Kind: "traffic_light"}}
+		}, StopLine, func(t *testing.T, d Decision) {
+			if !d.HasStop || d.StopS != 179.5 {
+				t.Errorf("stop at %g, want 179.5", d.StopS)
+			}
+		}},
+		{"goal ahead", func(s *Situation) { s.GoalS, s.StopAtGoal = 140, true }, StopGoal, nil},
+		{"stop requested: pull over", func(s *Situation) { s.StopRequested = true; s.LaneOffsets = []float64{-3.5, 0} }, PullOver, func(t *testing.T, d Decision) {
+			if d.TargetD != -3.5 || !d.HasStop {
+				t.Errorf("target %g stop %v, want the rightmost lane and a stop", d.TargetD, d.HasStop)
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := baseSituation()
+			tc.edit(&s)
+			d := NewRuleBased().Decide(s)
+			if d.Manoeuvre != tc.want {
+				t.Fatalf("manoeuvre %q (%s), want %q", d.Manoeuvre, d.Reason, tc.want)
+			}
+			if tc.check != nil {
+				tc.check(t, d)
+			}
+		})
+	}
+}
+
+// TestStopSignDwell: at a stop sign the policy holds the stop for StopDwell seconds with the car
+// standing, then releases it.
+func TestStopSignDwell(t *testing.T) {
+	p := NewRuleBased()
+	s := baseSituation()
+	s.Ego.V, s.Ego.FrontS = 0, 179.6
+	s.StopLines = []StopPoint{{S: 180, Kind: "stop_sign"}}
+	var released float64 = -1
+	for k := 0; k < 30; k++ {
+		s.Now = int64(1e9 + k*1e8)
+		d := p.Decide(s)
+		if !d.HasStop {
+			released = float64(k) * 0.1
+			break
+		}
+	}
+	if released < 0.95 || released > 1.15 {
+		t.Fatalf("released after %.1f s, want about StopDwell = 1 s", released)
+	}
+}
