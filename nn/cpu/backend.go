@@ -5,9 +5,14 @@ import (
 	"github.com/avstack/avstack/nn/gemm"
 )
 
-// Backend is the CPU reference backend. The zero value is ready to use.
+// Backend is the CPU reference backend. The zero value is ready to use. A
+// Backend keeps scratch buffers and resize plans so that repeated calls do
+// not allocate; it is not safe for concurrent use (give each graph or
+// goroutine its own).
 type Backend struct {
 	threads int
+	col     scratch
+	resize  map[resizeKey]*resizePlan
 }
 
 var _ nn.Backend = (*Backend)(nil)

@@ -125,8 +125,7 @@ func (g *convGeom) isPointwise() bool {
 	return g.kSz == 1 && g.st == [3]int{1, 1, 1} && g.pb == [3]int{} && g.in == g.out
 }
 
-// scratch is a grow-only buffer reused across calls (not safe for
-// concurrent use of one Backend).
+// scratch is a grow-only buffer reused across calls.
 type scratch struct{ buf []float32 }
 
 func (s *scratch) get(n int) []float32 {
@@ -136,18 +135,16 @@ func (s *scratch) get(n int) []float32 {
 	return s.buf[:n]
 }
 
-var convScratch scratch
-
 // Conv computes dst = act(conv(x, w) + b): x [N, C, in...], w [M, C/group,
 // k...], b [M] or nil, dst [N, M, out...].
-func (*Backend) Conv(dst, x, w, b *nn.Tensor, p nn.ConvParams, act nn.Activation) {
+func (bk *Backend) Conv(dst, x, w, b *nn.Tensor, p nn.ConvParams, act nn.Activation) {
 	g := newConvGeom(x, w, dst, p, false)
 	xd, wd, yd := x.Data(), w.Data(), dst.Data()
 	cg, mg := g.c/g.g, g.m/g.g
 	kk := cg * g.kSz
 	var col []float32
 	if !g.isPointwise() {
-		col = convScratch.get(kk * g.oSz)
+		col = bk.col.get(kk * g.oSz)
 	}
 	for n := 0; n < g.n; n++ {
 		for gi := 0; gi < g.g; gi++ {
@@ -176,13 +173,13 @@ func (*Backend) Conv(dst, x, w, b *nn.Tensor, p nn.ConvParams, act nn.Activation
 // ConvTranspose computes dst = convT(x, w) + b: x [N, C, in...], w [C,
 // M/group, k...], dst [N, M, out...] shaped by the caller (output_shape and
 // output_padding already applied).
-func (*Backend) ConvTranspose(dst, x, w, b *nn.Tensor, p nn.ConvParams) {
+func (bk *Backend) ConvTranspose(dst, x, w, b *nn.Tensor, p nn.ConvParams) {
 	g := newConvGeom(x, w, dst, p, true)
 	// Here g.out is the input (small) side and g.in is the output side.
 	xd, wd, yd := x.Data(), w.Data(), dst.Data()
 	cg, mg := g.c/g.g, g.m/g.g
 	kk := mg * g.kSz
-	col := convScratch.get(kk * g.oSz)
+	col := bk.col.get(kk * g.oSz)
 	for k := range yd {
 		yd[k] = 0
 	}

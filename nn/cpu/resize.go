@@ -166,7 +166,7 @@ func filterTaps(x float64, in int, sc float64, p *nn.ResizeParams) []tap {
 
 // Resize resamples x into dst (whose shape is the output size), separably
 // over every axis whose size or scale changes.
-func (*Backend) Resize(dst, x *nn.Tensor, p nn.ResizeParams) {
+func (bk *Backend) Resize(dst, x *nn.Tensor, p nn.ResizeParams) {
 	xs, ys := x.Shape(), dst.Shape()
 	r := len(xs)
 	if r > 8 {
@@ -178,31 +178,13 @@ func (*Backend) Resize(dst, x *nn.Tensor, p nn.ResizeParams) {
 		upsampleInt(yd, xd, xs, ys)
 		return
 	}
-	taps := make([][][]tap, r)
-	extra := make([][]bool, r)
+	plan := bk.resizePlan(xs, ys, &p)
+	taps, extra := plan.taps, plan.extra
 	var st [8]int
 	s := 1
 	for k := r - 1; k >= 0; k-- {
 		st[k] = s
 		s *= xs[k]
-	}
-	for k := 0; k < r; k++ {
-		sc := float32(1)
-		if k < len(p.Scales) && p.Scales[k] > 0 {
-			sc = p.Scales[k]
-		} else if xs[k] > 0 {
-			sc = float32(ys[k]) / float32(xs[k])
-		}
-		if sc == 1 && xs[k] == ys[k] && p.Coord != "tf_crop_and_resize" {
-			t := make([][]tap, ys[k])
-			for o := range t {
-				t[o] = []tap{{o, 1}}
-			}
-			taps[k] = t
-			extra[k] = make([]bool, ys[k])
-			continue
-		}
-		taps[k], extra[k] = resizeTaps(xs[k], ys[k], sc, k, &p, r)
 	}
 	var idx [8]int
 	var sel [8]int
@@ -269,4 +251,62 @@ func upsampleInt(yd, xd []float32, xs, ys []int) {
 			}
 		}
 	}
+}
+
+// resizeKey identifies a resize plan: shapes and every parameter.
+type resizeKey struct {
+	in, out        [8]int
+	mode           nn.ResizeMode
+	coord, nearest string
+	cubicA, extrap float32
+	exclude, aa    bool
+	scales         [8]float32
+	roi            [16]float32
+}
+
+type resizePlan struct {
+	taps  [][][]tap
+	extra [][]bool
+}
+
+// resizePlan returns the (cached) taps of every axis.
+func (bk *Backend) resizePlan(xs, ys []int, p *nn.ResizeParams) *resizePlan {
+	var key resizeKey
+	copy(key.in[:], xs)
+	copy(key.out[:], ys)
+	key.mode, key.coord, key.nearest = p.Mode, p.Coord, p.Nearest
+	key.cubicA, key.extrap, key.exclude, key.aa = p.CubicA, p.Extrapolation, p.ExcludeOut, p.Antialias
+	copy(key.scales[:], p.Scales)
+	copy(key.roi[:], p.Roi)
+	if pl, ok := bk.resize[key]; ok {
+		return pl
+	}
+	r := len(xs)
+	pl := &resizePlan{taps: make([][][]tap, r), extra: make([][]bool, r)}
+	for k := 0; k < r; k++ {
+		sc := float32(1)
+		if k < len(p.Scales) && p.Scales[k] > 0 {
+			sc = p.Scales[k]
+		} else if xs[k] > 0 {
+			sc = float32(ys[k]) / float32(xs[k])
+		}
+		if sc == 1 && xs[k] == ys[k] && p.Coord != "tf_crop_and_resize" {
+			t := make([][]tap, ys[k])
+			for o := range t {
+				t[o] = []tap{{o, 1}}
+			}
+			pl.taps[k] = t
+			pl.extra[k] = make([]bool, ys[k])
+			continue
+		}
+		pl.taps[k], pl.extra[k] = resizeTaps(xs[k], ys[k], sc, k, p, r)
+	}
+	if bk.resize == nil {
+		bk.resize = map[resizeKey]*resizePlan{}
+	}
+	if len(bk.resize) > 64 {
+		clear(bk.resize) // bound the cache for shape-changing callers
+	}
+	bk.resize[key] = pl
+	return pl
 }

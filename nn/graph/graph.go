@@ -107,6 +107,18 @@ func (g *Graph) Backend() nn.Backend { return g.be }
 // NodeCount returns the number of nodes left after optimisation.
 func (g *Graph) NodeCount() int { return len(g.nodes) }
 
+// BufferCount returns the number of distinct intermediate buffers the
+// planner allocated (values share a buffer when their lifetimes do not overlap).
+func (g *Graph) BufferCount() int {
+	seen := map[*nn.Tensor]bool{}
+	for _, outs := range g.nodeOut {
+		for _, s := range outs {
+			seen[g.vals[s]] = true
+		}
+	}
+	return len(seen)
+}
+
 // OpTypes returns the op type of every node, in execution order.
 func (g *Graph) OpTypes() []string {
 	s := make([]string, len(g.nodes))
@@ -543,7 +555,7 @@ func (b *Builder) plan(be nn.Backend) (*Graph, error) {
 				continue
 			}
 			var t *nn.Tensor
-			if len(free) > 0 && name != "" && last[name] != math.MaxInt {
+			if len(free) > 0 && name != "" {
 				t = free[len(free)-1]
 				free = free[:len(free)-1]
 			} else {

@@ -1,0 +1,194 @@
+package graph
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/avstack/avstack/nn"
+	"github.com/avstack/avstack/nn/cpu"
+)
+
+func randT(rng *rand.Rand, shape ...int) *nn.Tensor {
+	t := nn.New(shape...)
+	for k := range t.Data() {
+		t.Data()[k] = rng.Float32()*2 - 1
+	}
+	return t
+}
+
+func near(t *testing.T, name string, got, want *nn.Tensor) {
+	t.Helper()
+	if !nn.SameShape(got.Shape(), want.Shape()) {
+		t.Fatalf("%s: shape %v, want %v", name, got.Shape(), want.Shape())
+	}
+	for k, w := range want.Data() {
+		if g := got.Data()[k]; math.Abs(float64(g-w)) > 1e-4+1e-3*math.Abs(float64(w)) {
+			t.Fatalf("%s: element %d = %g, want %g", name, k, g, w)
+		}
+	}
+}
+
+// TestFoldBatchNormAndFuse: Conv -> BatchNormalization -> Relu becomes one
+// node whose output equals the three ops run one by one.
+func TestFoldBatchNormAndFuse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	x := randT(rng, 1, 3, 6, 6)
+	w, bias := randT(rng, 4, 3, 3, 3), randT(rng, 4)
+	sc, bb, mean := randT(rng, 4), randT(rng, 4), randT(rng, 4)
+	vr := nn.FromSlice([]float32{0.5, 1, 2, 0.1}, 4)
+	b := NewBuilder()
+	b.Input("x", nn.Float32, []int{1, 3, 6, 6})
+	for name, v := range map[string]*nn.Tensor{"w": w, "b": bias, "s": sc, "bb": bb, "m": mean, "v": vr} {
+		b.Const(name, v)
+	}
+	conv := &ConvOp{Pads: []int{1, 1, 1, 1}}
+	b.Add(&Node{Name: "conv", OpType: "Conv", Op: conv, Inputs: []string{"x", "w", "b"}, Outputs: []string{"c"}})
+	b.Add(&Node{Name: "bn", OpType: "BatchNormalization", Op: &BatchNormOp{Eps: 1e-5}, Inputs: []string{"c", "s", "bb", "m", "v"}, Outputs: []string{"n"}})
+	b.Add(&Node{Name: "relu", OpType: "Relu", Op: &ActOp{Act: nn.Activation{Kind: nn.ActRelu}}, Inputs: []string{"n"}, Outputs: []string{"y"}})
+	b.Output("y")
+	g, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ops := g.OpTypes(); len(ops) != 1 || ops[0] != "Conv+BatchNormalization+Relu" {
+		t.Fatalf("optimised ops %v, want [Conv+BatchNormalization+Relu]", ops)
+	}
+	out, err := g.Run(map[string]*nn.Tensor{"x": x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	be := &cpu.Backend{}
+	c := nn.New(1, 4, 6, 6)
+	be.Conv(c, x, w, bias, nn.ConvParams{Strides: []int{1, 1}, Dilations: []int{1, 1}, Pads: []int{1, 1, 1, 1}, Group: 1}, nn.Activation{})
+	be.BatchNorm(c, c, sc, bb, mean, vr, 1e-5)
+	be.Activate(c, c, nn.Activation{Kind: nn.ActRelu})
+	near(t, "folded", out["y"], c)
+}
+
+// TestFoldShapeSubgraph: Shape -> Gather -> Unsqueeze -> Concat -> Reshape
+// folds into a constant shape with static inputs, leaving one Reshape.
+func TestFoldShapeSubgraph(t *testing.T) {
+	b := NewBuilder()
+	b.Input("x", nn.Float32, []int{2, 3, 4})
+	b.Const("i0", nn.FromInt64s([]int64{0}))
+	b.Const("m1", nn.FromInt64s([]int64{-1}, 1))
+	b.Add(&Node{Name: "shape", OpType: "Shape", Op: &ShapeOp{}, Inputs: []string{"x"}, Outputs: []string{"s"}})
+	b.Add(&Node{Name: "gather", OpType: "Gather", Op: &GatherOp{}, Inputs: []string{"s", "i0"}, Outputs: []string{"n"}})
+	b.Add(&Node{Name: "unsq", OpType: "Unsqueeze", Op: &UnsqueezeOp{Axes: []int{0}}, Inputs: []string{"n"}, Outputs: []string{"n1"}})
+	b.Add(&Node{Name: "cat", OpType: "Concat", Op: &ConcatOp{Axis: 0}, Inputs: []string{"n1", "m1"}, Outputs: []string{"shp"}})
+	b.Add(&Node{Name: "reshape", OpType: "Reshape", Op: &ReshapeOp{}, Inputs: []string{"x", "shp"}, Outputs: []string{"y"}})
+	b.Output("y")
+	g, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ops := g.OpTypes(); len(ops) != 1 || ops[0] != "Reshape" {
+		t.Fatalf("optimised ops %v, want [Reshape]", ops)
+	}
+	x := nn.FromSlice(make([]float32, 24), 2, 3, 4)
+	out, err := g.Run(map[string]*nn.Tensor{"x": x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := out["y"].Shape(); !nn.SameShape(s, []int{2, 12}) {
+		t.Fatalf("shape %v, want [2 12]", s)
+	}
+	if _, err := g.Run(map[string]*nn.Tensor{"x": nn.New(3, 3, 4)}); err == nil || !strings.Contains(err.Error(), "model declares") {
+		t.Fatalf("a different input shape gave %v, want a shape error", err)
+	}
+}
+
+// TestBufferReuse: a chain of 12 element-wise ops needs only 2 buffers, and
+// the result is still right; Run allocates nothing after warm-up.
+func TestBufferReuse(t *testing.T) {
+	b := NewBuilder()
+	b.Input("x", nn.Float32, []int{1, 8})
+	b.Const("one", nn.FromSlice([]float32{1}))
+	prev := "x"
+	for k := 0; k < 12; k++ {
+		out := string(rune('a' + k))
+		b.Add(&Node{Name: out, OpType: "Add", Op: &BinaryOp{Op: nn.OpAdd}, Inputs: []string{prev, "one"}, Outputs: []string{out}})
+		prev = out
+	}
+	b.Output(prev)
+	g, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := g.BufferCount(); n != 2 {
+		t.Errorf("%d buffers, want 2", n)
+	}
+	x := nn.FromSlice([]float32{0, 1, 2, 3, 4, 5, 6, 7}, 1, 8)
+	in := map[string]*nn.Tensor{"x": x}
+	out, err := g.Run(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "chain", out[prev], nn.FromSlice([]float32{12, 13, 14, 15, 16, 17, 18, 19}, 1, 8))
+	if a := testing.AllocsPerRun(5, func() { g.Run(in) }); a != 0 {
+		t.Errorf("Run allocates %.0f times", a)
+	}
+}
+
+func TestBuildAndRunErrors(t *testing.T) {
+	b := NewBuilder()
+	b.Input("x", nn.Float32, []int{1, 4})
+	b.Add(&Node{Name: "bad", OpType: "Add", Op: &BinaryOp{Op: nn.OpAdd}, Inputs: []string{"x", "nope"}, Outputs: []string{"y"}})
+	b.Output("y")
+	if _, err := b.Build(); err == nil || !strings.Contains(err.Error(), `"bad"`) || !strings.Contains(err.Error(), `"nope"`) {
+		t.Fatalf("missing input gave %v", err)
+	}
+	b = NewBuilder()
+	b.Input("x", nn.Float32, []int{-1, 4})
+	b.Const("w", nn.New(3, 5))
+	b.Add(&Node{Name: "mm", OpType: "MatMul", Op: &MatMulOp{}, Inputs: []string{"x", "w"}, Outputs: []string{"y"}})
+	b.Output("y")
+	g, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = g.Run(map[string]*nn.Tensor{"x": nn.New(2, 4)})
+	if err == nil || !strings.Contains(err.Error(), `node "mm" (MatMul)`) {
+		t.Fatalf("shape mismatch gave %v, want an error naming the node", err)
+	}
+	if _, err := g.Run(map[string]*nn.Tensor{}); err == nil || !strings.Contains(err.Error(), `input "x" missing`) {
+		t.Fatalf("missing input gave %v", err)
+	}
+}
+
+// TestAllocFreeOps runs a graph with MatMul, Softmax, Resize (linear),
+// Transpose, Slice and Concat and checks Run allocates nothing after warm-up.
+func TestAllocFreeOps(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	b := NewBuilder()
+	b.Input("x", nn.Float32, []int{1, 2, 4, 4})
+	b.Const("w", randT(rng, 4, 4))
+	b.Const("starts", nn.FromInt64s([]int64{1}, 1))
+	b.Const("ends", nn.FromInt64s([]int64{3}, 1))
+	b.Const("axes", nn.FromInt64s([]int64{2}, 1))
+	b.Const("scales", nn.FromSlice([]float32{1, 1, 2, 2}, 4))
+	b.Add(&Node{Name: "mm", OpType: "MatMul", Op: &MatMulOp{}, Inputs: []string{"x", "w"}, Outputs: []string{"a"}})
+	b.Add(&Node{Name: "sm", OpType: "Softmax", Op: &SoftmaxOp{Axis: -1}, Inputs: []string{"a"}, Outputs: []string{"s"}})
+	b.Add(&Node{Name: "rs", OpType: "Resize", Op: &ResizeOp{P: nn.ResizeParams{Mode: nn.ResizeLinear, Coord: "half_pixel"}}, Inputs: []string{"s", "", "scales"}, Outputs: []string{"r"}})
+	b.Add(&Node{Name: "tr", OpType: "Transpose", Op: &TransposeOp{Perm: []int{0, 1, 3, 2}}, Inputs: []string{"r"}, Outputs: []string{"t"}})
+	b.Add(&Node{Name: "sl", OpType: "Slice", Op: &SliceOp{FromInputs: true}, Inputs: []string{"t", "starts", "ends", "axes"}, Outputs: []string{"u"}})
+	b.Add(&Node{Name: "cat", OpType: "Concat", Op: &ConcatOp{Axis: 2}, Inputs: []string{"u", "u"}, Outputs: []string{"y"}})
+	b.Output("y")
+	g, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := map[string]*nn.Tensor{"x": randT(rng, 1, 2, 4, 4)}
+	out, err := g.Run(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := out["y"].Shape(); !nn.SameShape(s, []int{1, 2, 4, 8}) {
+		t.Fatalf("shape %v", s)
+	}
+	if a := testing.AllocsPerRun(5, func() { g.Run(in) }); a != 0 {
+		t.Errorf("Run allocates %.0f times", a)
+	}
+}
