@@ -1,0 +1,25 @@
+// Package sim is the closed-loop simulator: a scenario (sim/scenario) on a road map
+// (sim/roadmap), the ego as a kinematic bicycle (sim/dynamics), other road users
+// (sim/traffic), camera and lidar models (sim/render, sim/raycast), metrics (sim/metrics),
+// all driven tick by tick at 100 Hz and published on an in-process NATS bus exactly as real
+// drivers publish: av.sim.clock, av.vehicle.state, av.sensor.camera.<name> (JPEG) and .info,
+// av.sensor.lidar.<name>, av.sim.truth (3D boxes and per-camera 2D boxes). It consumes
+// av.control.command.
+//
+// Two ways in:
+//
+//	w, _ := sim.NewWorld(sc, vehicle, seed)      // physics and traffic only, no bus
+//	for !w.Done() { w.Step(w.BuiltinCommand()) }
+//
+//	res, err := sim.Run(ctx, sc, sim.Options{Vehicle: v, Driver: sim.DriverStack})
+//
+// Run with DriverStack builds the nodes of the vehicle config (node.New + node.NewRunner on a
+// bus.SimClock) and, in lockstep mode, for every tick: sets the clock (timer nodes due step),
+// publishes the sensors due, waits until every node scheduled for the tick (triggered by a
+// message of the tick, transitively, or by its timer) has published its primary output
+// (Spec.Outputs[0]) with the tick's source_stamp, then applies the newest control command and
+// steps physics. A node that does not answer within Options.StepTimeout is named in the error.
+// Options.Observer sees every bus message of the run in a canonical order (per tick: the
+// simulator's own messages in publish order, then the nodes' by subject in arrival order), so
+// the same scenario and seed give the same stream; the recorder hooks in there.
+package sim

@@ -1,0 +1,597 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/avstack/avstack/bus"
+	"github.com/avstack/avstack/config"
+	"github.com/avstack/avstack/msg"
+	"github.com/avstack/avstack/msg/av"
+	"github.com/avstack/avstack/node"
+	"github.com/avstack/avstack/sim/dynamics"
+	"github.com/avstack/avstack/sim/metrics"
+	"github.com/avstack/avstack/sim/scenario"
+)
+
+// Mode is the scheduling mode.
+type Mode string
+
+// Modes.
+const (
+	// Lockstep: every tick waits for the nodes scheduled in it (deterministic).
+	Lockstep Mode = "lockstep"
+	// Realtime: ticks follow the wall clock; nodes run freely.
+	Realtime Mode = "realtime"
+)
+
+// Driver says who drives the ego.
+type Driver string
+
+// Drivers.
+const (
+	// DriverBuiltin is the simulator's own lane follower (sees ground truth).
+	DriverBuiltin Driver = "builtin"
+	// DriverStack runs the nodes of the vehicle config and obeys av.control.command.
+	DriverStack Driver = "stack"
+)
+
+// Observer sees every bus message of a run: subject, protobuf full name, encoded bytes and log
+// time (the tick's sim time, ns).
+type Observer func(subject, typeName string, data []byte, logTime int64)
+
+// Options configure Run.
+type Options struct {
+	// Vehicle is the vehicle config (dynamics, sensors, nodes). Required.
+	Vehicle *config.Vehicle
+	// Seed overrides the scenario's seed when non-nil.
+	Seed *uint64
+	// Mode: Lockstep (default) or Realtime.
+	Mode Mode
+	// Driver: DriverBuiltin (default) or DriverStack.
+	Driver Driver
+	// Sensors renders and publishes the cameras and lidars (off = headless: clock, vehicle
+	// state, truth and commands only).
+	Sensors bool
+	// Nodes to run with DriverStack (default: every enabled node of Vehicle, in file order).
+	Nodes []string
+	// StepTimeout bounds the lockstep wait for the nodes of one tick (default 10 s).
+	StepTimeout time.Duration
+	// Observer, if set, sees every message (the recorder's hook).
+	Observer Observer
+	// Video, if set, is an .avi (MJPG) or .mp4 (mp4v) file for the bird's-eye view beside the
+	// first camera, at the camera's rate.
+	Video string
+	// Logf logs node errors (default log.Printf).
+	Logf func(format string, args ...any)
+}
+
+// Result is a run's outcome: the JSON object `avstack sim --json` prints.
+type Result struct {
+	Scenario       string  `json:"scenario"`
+	Seed           uint64  `json:"seed"`
+	Ticks          uint64  `json:"ticks"`
+	SimTimeS       float64 `json:"sim_time_s"`
+	WallTimeS      float64 `json:"wall_time_s"`
+	RealtimeFactor float64 `json:"realtime_factor"`
+	metrics.Summary
+	Passed   bool     `json:"passed"`
+	Failures []string `json:"failures"`
+	Mode     Mode     `json:"mode"`
+	Driver   Driver   `json:"driver"`
+	// Messages published on the bus during the run (all publishers).
+	Messages uint64 `json:"messages"`
+}
+
+// TimeoutError is a lockstep tick whose nodes did not all answer in time.
+type TimeoutError struct {
+	Tick    uint64
+	TimeNs  int64
+	Missing []string // node names
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("sim: lockstep tick %d (t = %.2f s): no primary output within the step timeout from node(s) %s",
+		e.Tick, float64(e.TimeNs)/1e9, strings.Join(e.Missing, ", "))
+}
+
+type stackNode struct {
+	name    string
+	spec    node.Spec
+	runner  *node.Runner
+	conn    *bus.Conn
+	nextDue int64
+}
+
+type obsMsg struct {
+	subject, typ string
+	data         []byte
+}
+
+// runState is one run's bus plumbing.
+type runState struct {
+	opts    Options
+	w       *World
+	srv     *bus.Server
+	simConn *bus.Conn
+	obsConn *nats.Conn
+	obsSub  *nats.Subscription
+	clock   *bus.SimClock
+	nodes   []*stackNode
+	sensors *sensorSet
+	video   *videoWriter
+	cmd     dynamics.Command
+	msgs    uint64
+	cancel  context.CancelFunc
+	errc    chan error
+}
+
+// Run runs a scenario to the end and scores it.
+func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error) {
+	if o.Vehicle == nil {
+		return nil, errors.New("sim: Options.Vehicle is required")
+	}
+	if o.Mode == "" {
+		o.Mode = Lockstep
+	}
+	if o.Mode != Lockstep && o.Mode != Realtime {
+		return nil, fmt.Errorf("sim: mode %q: must be lockstep or realtime", o.Mode)
+	}
+	if o.Driver == "" {
+		o.Driver = DriverBuiltin
+	}
+	if o.Driver != DriverBuiltin && o.Driver != DriverStack {
+		return nil, fmt.Errorf("sim: driver %q: must be builtin or stack", o.Driver)
+	}
+	if o.StepTimeout <= 0 {
+		o.StepTimeout = 10 * time.Second
+	}
+	if o.Logf == nil {
+		o.Logf = log.Printf
+	}
+	seed := sc.Seed
+	if o.Seed != nil {
+		seed = *o.Seed
+	}
+	w, err := NewWorld(sc, o.Vehicle, seed)
+	if err != nil {
+		return nil, err
+	}
+	rs := &runState{opts: o, w: w, errc: make(chan error, 16)}
+	defer rs.close()
+	if err := rs.start(ctx); err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	if err := rs.loop(ctx); err != nil {
+		return nil, err
+	}
+	wall := time.Since(t0).Seconds()
+	sum := w.Metrics.Summary()
+	res := &Result{Scenario: sc.Name, Seed: seed, Ticks: w.Tick, SimTimeS: w.Time(), WallTimeS: wall, Summary: sum,
+		Mode: o.Mode, Driver: o.Driver, Messages: rs.msgs}
+	if wall > 0 {
+		res.RealtimeFactor = w.Time() / wall
+	}
+	res.Failures = Check(sc.Pass, sum)
+	if res.Failures == nil {
+		res.Failures = []string{}
+	}
+	res.Passed = len(res.Failures) == 0
+	return res, nil
+}
+
+func (rs *runState) start(ctx context.Context) error {
+	o := rs.opts
+	var err error
+	rs.srv, err = bus.StartServer(bus.ServerOptions{MaxPayload: o.Vehicle.NATS.MaxPayload})
+	if err != nil {
+		return fmt.Errorf("sim: %w", err)
+	}
+	rs.simConn, err = bus.ConnectInProcess(rs.srv, "sim")
+	if err != nil {
+		return fmt.Errorf("sim: %w", err)
+	}
+	obs, err := bus.ConnectInProcess(rs.srv, "sim-observer")
+	if err != nil {
+		return fmt.Errorf("sim: %w", err)
+	}
+	rs.obsConn = obs.NATS()
+	rs.obsSub, err = rs.obsConn.SubscribeSync("av.>")
+	if err != nil {
+		return fmt.Errorf("sim: observer: %w", err)
+	}
+	_ = rs.obsSub.SetPendingLimits(-1, -1)
+	if err := rs.obsConn.Flush(); err != nil {
+		return fmt.Errorf("sim: observer: %w", err)
+	}
+	rs.clock = bus.NewSimClock()
+	if o.Sensors || o.Video != "" {
+		rs.sensors, err = newSensorSet(rs.w, o.Sensors)
+		if err != nil {
+			return err
+		}
+	}
+	if o.Video != "" {
+		rs.video, err = newVideoWriter(o.Video, rs.w, rs.sensors)
+		if err != nil {
+			return err
+		}
+	}
+	if o.Driver == DriverStack {
+		names := o.Nodes
+		if len(names) == 0 {
+			for _, n := range o.Vehicle.Nodes {
+				if n.IsEnabled() {
+					names = append(names, n.Name)
+				}
+			}
+		}
+		if len(names) == 0 {
+			return fmt.Errorf("sim: driver stack: %s lists no enabled nodes", o.Vehicle.File)
+		}
+		rctx, cancel := context.WithCancel(ctx)
+		rs.cancel = cancel
+		for _, name := range names {
+			core, err := node.New(o.Vehicle, name)
+			if err != nil {
+				return fmt.Errorf("sim: %w", err)
+			}
+			spec := core.Spec()
+			if len(spec.Outputs) == 0 {
+				return fmt.Errorf("sim: node %s declares no outputs: lockstep needs its primary output", name)
+			}
+			conn, err := bus.ConnectInProcess(rs.srv, name, func(err error) { o.Logf("sim: node %s: %v", name, err) })
+			if err != nil {
+				return fmt.Errorf("sim: %w", err)
+			}
+			r, err := node.NewRunner(conn, core, node.RunOptions{Name: name, Clock: rs.clock, Logf: o.Logf})
+			if err != nil {
+				conn.Close()
+				return fmt.Errorf("sim: %w", err)
+			}
+			sn := &stackNode{name: name, spec: spec, runner: r, conn: conn}
+			rs.nodes = append(rs.nodes, sn)
+			go func() {
+				if err := r.Run(rctx); err != nil {
+					select {
+					case rs.errc <- fmt.Errorf("sim: node %s: %w", name, err):
+					default:
+					}
+				}
+			}()
+		}
+		// Let every runner's subscriptions reach the server before the first tick.
+		for _, n := range rs.nodes {
+			if err := n.conn.Flush(); err != nil {
+				return fmt.Errorf("sim: node %s: %w", n.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (rs *runState) close() {
+	if rs.cancel != nil {
+		rs.cancel()
+	}
+	for _, n := range rs.nodes {
+		_ = n.runner.Close()
+		n.conn.Close()
+	}
+	if rs.video != nil {
+		rs.video.Close()
+	}
+	if rs.sensors != nil {
+		rs.sensors.Close()
+	}
+	if rs.obsSub != nil {
+		_ = rs.obsSub.Unsubscribe()
+	}
+	if rs.obsConn != nil {
+		rs.obsConn.Close()
+	}
+	if rs.simConn != nil {
+		rs.simConn.Close()
+	}
+	rs.srv.Shutdown()
+}
+
+// publish sends a message from the simulator.
+func (rs *runState) publish(subject string, m proto.Message) error {
+	if err := rs.simConn.Publish(subject, m); err != nil {
+		return fmt.Errorf("sim: %w", err)
+	}
+	return nil
+}
+
+func (rs *runState) loop(ctx context.Context) error {
+	w := rs.w
+	start := time.Now()
+	for !w.Done() {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("sim: %w", err)
+		}
+		select {
+		case err := <-rs.errc:
+			return err
+		default:
+		}
+		now := w.TimeNs()
+		tick := w.Tick
+		if rs.opts.Mode == Realtime {
+			if d := time.Until(start.Add(time.Duration(now))); d > 0 {
+				time.Sleep(d)
+			}
+		}
+		// Timer nodes due at this tick step inside Set, on this goroutine.
+		rs.clock.Set(now, tick, TickNs)
+		if err := rs.publishTick(); err != nil {
+			return err
+		}
+		batch, err := rs.collect(now, tick)
+		if err != nil {
+			return err
+		}
+		if err := rs.deliver(batch, now); err != nil {
+			return err
+		}
+		w.Step(rs.cmd)
+	}
+	return nil
+}
+
+// publishTick publishes what is due at the current tick.
+func (rs *runState) publishTick() error {
+	w := rs.w
+	now := w.TimeNs()
+	if w.Tick == 0 && rs.sensors != nil {
+		for _, m := range rs.sensors.infos(now) {
+			if err := rs.publish(m.subject, m.msg); err != nil {
+				return err
+			}
+		}
+	}
+	if err := rs.publish(msg.SubjectSimClock, &av.Clock{Header: &av.Header{StampNs: now, FrameId: "map", Seq: w.Tick + 1, SourceStampNs: now},
+		TimeNs: now, Tick: w.Tick, PeriodNs: TickNs}); err != nil {
+		return err
+	}
+	vs := w.VehicleState()
+	vs.Header.Seq = w.Tick + 1
+	if err := rs.publish(msg.SubjectVehicleState, vs); err != nil {
+		return err
+	}
+	var truthBoxes map[uint64][]*av.ImageBox
+	if rs.sensors != nil {
+		out, boxes, err := rs.sensors.due(now)
+		if err != nil {
+			return err
+		}
+		truthBoxes = boxes
+		if rs.opts.Sensors {
+			for _, m := range out {
+				if err := rs.publish(m.subject, m.msg); err != nil {
+					return err
+				}
+			}
+		}
+		if rs.video != nil {
+			if err := rs.video.frame(now); err != nil {
+				return err
+			}
+		}
+	}
+	// Truth at 20 Hz (every 5th tick), with the image boxes of the cameras rendered this tick.
+	if w.Tick%5 == 0 {
+		tr := w.Truth()
+		tr.Header.Seq = w.Tick/5 + 1
+		for _, ob := range tr.Objects {
+			ob.ImageBoxes = truthBoxes[ob.Id]
+		}
+		if err := rs.publish(msg.SubjectSimTruth, tr); err != nil {
+			return err
+		}
+	}
+	if rs.opts.Driver == DriverBuiltin {
+		c := w.BuiltinCommand()
+		rs.cmd = c
+		if err := rs.publish(msg.SubjectControl, &av.ControlCommand{Header: &av.Header{StampNs: now, FrameId: "base_link", Seq: w.Tick + 1, SourceStampNs: now},
+			Steering: c.Steer, Acceleration: c.Accel, Mode: av.ControlCommand_MODE_AUTONOMOUS, Reason: "builtin lane follower"}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// collect gathers every bus message of the tick. In lockstep it waits until every scheduled
+// node has published its primary output with this tick's source stamp.
+func (rs *runState) collect(now int64, tick uint64) ([]obsMsg, error) {
+	if err := rs.simConn.Flush(); err != nil {
+		return nil, fmt.Errorf("sim: flush: %w", err)
+	}
+	var batch []obsMsg
+	if rs.opts.Mode == Realtime || len(rs.nodes) == 0 {
+		if err := rs.obsConn.Flush(); err != nil {
+			return nil, fmt.Errorf("sim: observer flush: %w", err)
+		}
+		return rs.drainObserver(batch)
+	}
+	expected := make([]int, len(rs.nodes))
+	answered := make([]int, len(rs.nodes))
+	for i, n := range rs.nodes {
+		if p := int64(n.spec.Period); p > 0 {
+			if now >= n.nextDue {
+				expected[i]++
+				for n.nextDue <= now {
+					n.nextDue += p
+				}
+			}
+		}
+	}
+	account := func(m obsMsg) {
+		for i, n := range rs.nodes {
+			for _, in := range n.spec.Inputs {
+				if in.Trigger && msg.Match(in.Subject, m.subject) {
+					expected[i]++
+				}
+			}
+			if m.subject == n.spec.Outputs[0] && sourceStamp(m) == now {
+				answered[i]++
+			}
+		}
+	}
+	deadline := time.Now().Add(rs.opts.StepTimeout)
+	for {
+		// Wait for the scheduled answers.
+		for !done(expected, answered) {
+			left := time.Until(deadline)
+			if left <= 0 {
+				var missing []string
+				for i, n := range rs.nodes {
+					if answered[i] < expected[i] {
+						missing = append(missing, n.name)
+					}
+				}
+				return nil, &TimeoutError{Tick: tick, TimeNs: now, Missing: missing}
+			}
+			nm, err := rs.obsSub.NextMsg(min(left, 50*time.Millisecond))
+			if errors.Is(err, nats.ErrTimeout) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("sim: observer: %w", err)
+			}
+			m := toObs(nm)
+			batch = append(batch, m)
+			account(m)
+		}
+		// Barrier: everything published so far has reached the server and every runner's
+		// queues are empty; then anything left over joins the tick and may schedule more.
+		for _, n := range rs.nodes {
+			if err := n.conn.Flush(); err != nil {
+				return nil, fmt.Errorf("sim: node %s: flush: %w", n.name, err)
+			}
+		}
+		for _, n := range rs.nodes {
+			if !n.runner.Drain(time.Until(deadline)) {
+				return nil, &TimeoutError{Tick: tick, TimeNs: now, Missing: []string{n.name + " (input queue not drained)"}}
+			}
+		}
+		if err := rs.obsConn.Flush(); err != nil {
+			return nil, fmt.Errorf("sim: observer flush: %w", err)
+		}
+		before := len(batch)
+		var err error
+		batch, err = rs.drainObserver(batch)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range batch[before:] {
+			account(m)
+		}
+		if done(expected, answered) {
+			return batch, nil
+		}
+	}
+}
+
+func done(expected, answered []int) bool {
+	for i := range expected {
+		if answered[i] < expected[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (rs *runState) drainObserver(batch []obsMsg) ([]obsMsg, error) {
+	for {
+		n, _, err := rs.obsSub.Pending()
+		if err != nil {
+			return nil, fmt.Errorf("sim: observer: %w", err)
+		}
+		if n == 0 {
+			return batch, nil
+		}
+		nm, err := rs.obsSub.NextMsg(time.Second)
+		if err != nil {
+			return nil, fmt.Errorf("sim: observer: %w", err)
+		}
+		batch = append(batch, toObs(nm))
+	}
+}
+
+func toObs(nm *nats.Msg) obsMsg {
+	typ := ""
+	if nm.Header != nil {
+		typ = nm.Header.Get(bus.TypeHeader)
+	}
+	return obsMsg{subject: nm.Subject, typ: typ, data: nm.Data}
+}
+
+// sourceStamp decodes the avstack Header's source_stamp_ns of a message (0 if none).
+func sourceStamp(m obsMsg) int64 {
+	if m.typ == "" {
+		return 0
+	}
+	v, err := msg.NewMessage(protoreflect.FullName(m.typ))
+	if err != nil {
+		return 0
+	}
+	if err := proto.Unmarshal(m.data, v); err != nil {
+		return 0
+	}
+	type withHeader interface{ GetHeader() *av.Header }
+	if h, ok := v.(withHeader); ok {
+		return h.GetHeader().GetSourceStampNs()
+	}
+	return 0
+}
+
+// isSimSubject reports whether the simulator itself publishes on a subject.
+func (rs *runState) isSimSubject(s string) bool {
+	switch s {
+	case msg.SubjectSimClock, msg.SubjectVehicleState, msg.SubjectSimTruth, msg.SubjectTF:
+		return true
+	case msg.SubjectControl:
+		return rs.opts.Driver == DriverBuiltin
+	}
+	return strings.HasPrefix(s, "av.sensor.")
+}
+
+// deliver hands the tick's messages to the observer in canonical order and takes the newest
+// control command.
+func (rs *runState) deliver(batch []obsMsg, now int64) error {
+	var own, others []obsMsg
+	for _, m := range batch {
+		if rs.isSimSubject(m.subject) {
+			own = append(own, m)
+		} else {
+			others = append(others, m)
+		}
+	}
+	sort.SliceStable(others, func(i, j int) bool { return others[i].subject < others[j].subject })
+	for _, m := range append(own, others...) {
+		rs.msgs++
+		if rs.opts.Observer != nil {
+			rs.opts.Observer(m.subject, m.typ, m.data, now)
+		}
+		if rs.opts.Driver == DriverStack && m.subject == msg.SubjectControl {
+			var c av.ControlCommand
+			if err := proto.Unmarshal(m.data, &c); err != nil {
+				return fmt.Errorf("sim: %s: undecodable command: %w", msg.SubjectControl, err)
+			}
+			rs.cmd = dynamics.Command{Steer: c.GetSteering(), Accel: c.GetAcceleration()}
+		}
+	}
+	return nil
+}
