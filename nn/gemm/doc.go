@@ -12,6 +12,9 @@
 // Reference is the specification: a plain triple loop. Sgemm is a
 // GotoBLAS/BLIS-style engine (see driver.go): A and B are packed into
 // cache-sized panels and a register-blocked micro-kernel sweeps the tiles of C.
+// When op(A) has few rows (convolutions with few output channels) B is read
+// in place rather than packed, since each of its slivers is reused only a
+// few times. Packing transposes 4 rows at a time in registers (AVX).
 // Paths, chosen at start-up from CPUID (golang.org/x/sys/cpu):
 //
 //	avx512  12x32 tile, 24 zmm accumulators, FMA     (kernels_amd64.s)

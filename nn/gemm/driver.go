@@ -309,8 +309,23 @@ func packB(pr *problem, dst []float32, nr, p0, kc, j0, nc int) {
 			}
 			continue
 		}
-		// op(B)[p][j] = b[j*ldb+p]: rows of b are contiguous in p.
-		for j := 0; j < cols; j++ {
+		// op(B)[p][j] = b[j*ldb+p]: rows of b are contiguous in p, the
+		// same transposition as packing a non-transposed A.
+		j := 0
+		if pk := pr.p.pack4; pk != nil && kc >= 4 {
+			n4 := kc / 4
+			for ; j+4 <= cols; j += 4 {
+				_ = b[(c0+j+3)*ldb+p0+4*n4-1]
+				_ = d[(4*n4-1)*nr+j+3]
+				pk(&d[j], nr, &b[(c0+j)*ldb+p0], ldb, n4)
+				for jj := j; jj < j+4; jj++ {
+					for p := 4 * n4; p < kc; p++ {
+						d[p*nr+jj] = b[(c0+jj)*ldb+p0+p]
+					}
+				}
+			}
+		}
+		for ; j < cols; j++ {
 			src := b[(c0+j)*ldb+p0 : (c0+j)*ldb+p0+kc]
 			dd := d[j:]
 			for p, v := range src {
