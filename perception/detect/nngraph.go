@@ -18,6 +18,7 @@ type GraphNet struct {
 	input   string
 	shape   []int
 	in      *nn.Tensor
+	feed    map[string]*nn.Tensor // reused so that Run allocates nothing of its own
 	outputs []string
 	outs    []Output
 }
@@ -46,7 +47,8 @@ func NewGraphNet(g *graph.Graph, outputs []string, shape []int) (*GraphNet, erro
 		return nil, fmt.Errorf("detect: nn graph has no outputs")
 	}
 	s := append([]int(nil), shape...)
-	return &GraphNet{g: g, input: ins[0], shape: s, in: nn.New(s...), outputs: outputs, outs: make([]Output, len(outputs))}, nil
+	return &GraphNet{g: g, input: ins[0], shape: s, in: nn.New(s...), outputs: outputs,
+		feed: map[string]*nn.Tensor{}, outs: make([]Output, len(outputs))}, nil
 }
 
 // newAvstackBackend opens the manifest's model in the nn graph.
@@ -78,7 +80,8 @@ func (n *GraphNet) Run(input []float32) ([]Output, error) {
 		return nil, fmt.Errorf("detect: nn graph: input has %d values, want %d for %v", len(input), len(dst), n.shape)
 	}
 	copy(dst, input)
-	res, err := n.g.Run(map[string]*nn.Tensor{n.input: n.in})
+	n.feed[n.input] = n.in
+	res, err := n.g.Run(n.feed)
 	if err != nil {
 		return nil, fmt.Errorf("detect: nn graph: %w", err)
 	}
