@@ -208,7 +208,7 @@ func (d *Detector) Close() error {
 }
 
 // ResolveModel turns what a user names on the command line into a manifest: a manifest YAML
-// path, or configs/models/NAME.yaml given as NAME.yaml; an .onnx file (FastestDet-style decoding
+// path (e.g. configs/models/fastestdet.yaml); an .onnx file (FastestDet-style decoding
 // and pre-processing, input size from the model); or a Darknet .cfg (weights and names beside it,
 // Darknet's own pre-processing: RGB, linear resize to the [net] size, 1/255).
 func ResolveModel(spec string) (*Manifest, error) {

@@ -19,6 +19,14 @@
 //	defer img.Close()
 //	dets, err := d.Detect(img) // boxes in image pixels, after NMS
 //
+// For Darknet models both engines return the raw tensors feeding each [yolo] section
+// ([1, A*(5+C), H, W], in cfg order) and this package decodes them (YOLOv3 decoder, anchors read
+// from the cfg), so the engines are compared before any decoding.
+//
+// Tests that use real models read $AVSTACK_TESTDATA (skipped when unset, failing when a file is
+// missing): go test ./perception/detect with AVSTACK_TESTDATA=../shared/testdata. Build with
+// -tags matprofile to also check that no gocv Mat leaks.
+//
 // Coordinates: decoders produce boxes in network-input pixels; the Transform returned by
 // pre-processing maps them back to image pixels (undoing the resize and any letterbox padding).
 // Detector.Detect is not safe for concurrent use: it reuses one input buffer.
