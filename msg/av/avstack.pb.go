@@ -2065,7 +2065,11 @@ type Route struct {
 	// Goal: arc length along the route (sum over route lanes) where the ego should stop; 0 = end.
 	GoalS float64 `protobuf:"fixed64,7,opt,name=goal_s,json=goalS,proto3" json:"goal_s,omitempty"`
 	// Stop at the goal (true) or keep driving to the end of the route (false).
-	StopAtGoal    bool `protobuf:"varint,8,opt,name=stop_at_goal,json=stopAtGoal,proto3" json:"stop_at_goal,omitempty"`
+	StopAtGoal bool `protobuf:"varint,8,opt,name=stop_at_goal,json=stopAtGoal,proto3" json:"stop_at_goal,omitempty"`
+	// Goal as a lane position (lane id on the route, arc length along that lane); when set it
+	// takes precedence over goal_s.
+	GoalLaneId    string  `protobuf:"bytes,9,opt,name=goal_lane_id,json=goalLaneId,proto3" json:"goal_lane_id,omitempty"`
+	GoalLaneS     float64 `protobuf:"fixed64,10,opt,name=goal_lane_s,json=goalLaneS,proto3" json:"goal_lane_s,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2154,6 +2158,20 @@ func (x *Route) GetStopAtGoal() bool {
 		return x.StopAtGoal
 	}
 	return false
+}
+
+func (x *Route) GetGoalLaneId() string {
+	if x != nil {
+		return x.GoalLaneId
+	}
+	return ""
+}
+
+func (x *Route) GetGoalLaneS() float64 {
+	if x != nil {
+		return x.GoalLaneS
+	}
+	return 0
 }
 
 var File_avstack_v1_avstack_proto protoreflect.FileDescriptor
@@ -2331,7 +2349,7 @@ const file_avstack_v1_avstack_proto_rawDesc = "" +
 	"\x06active\x18\x04 \x01(\bR\x06active\"N\n" +
 	"\x0eRouteCrosswalk\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12,\n" +
-	"\apolygon\x18\x02 \x03(\v2\x12.avstack.v1.Point2R\apolygon\"\xc7\x02\n" +
+	"\apolygon\x18\x02 \x03(\v2\x12.avstack.v1.Point2R\apolygon\"\x89\x03\n" +
 	"\x05Route\x12*\n" +
 	"\x06header\x18\x01 \x01(\v2\x12.avstack.v1.HeaderR\x06header\x12\x10\n" +
 	"\x03map\x18\x02 \x01(\tR\x03map\x12+\n" +
@@ -2344,7 +2362,11 @@ const file_avstack_v1_avstack_proto_rawDesc = "" +
 	"crosswalks\x12\x15\n" +
 	"\x06goal_s\x18\a \x01(\x01R\x05goalS\x12 \n" +
 	"\fstop_at_goal\x18\b \x01(\bR\n" +
-	"stopAtGoal*\x94\x02\n" +
+	"stopAtGoal\x12 \n" +
+	"\fgoal_lane_id\x18\t \x01(\tR\n" +
+	"goalLaneId\x12\x1e\n" +
+	"\vgoal_lane_s\x18\n" +
+	" \x01(\x01R\tgoalLaneS*\x94\x02\n" +
 	"\vObjectClass\x12\x18\n" +
 	"\x14OBJECT_CLASS_UNKNOWN\x10\x00\x12\x14\n" +
 	"\x10OBJECT_CLASS_CAR\x10\x01\x12\x16\n" +
