@@ -160,6 +160,7 @@ func Im2col(dst, src []float32, s ConvShape) {
 	if len(dst) < s.C*s.KH*s.KW*n || len(src) < s.C*s.H*s.W {
 		panic(fmt.Sprintf("kernels: Im2col len(dst)=%d len(src)=%d too short for %+v", len(dst), len(src), s))
 	}
+	ev := current()
 	for c := 0; c < s.C; c++ {
 		plane := src[c*s.H*s.W : (c+1)*s.H*s.W]
 		for ky := 0; ky < s.KH; ky++ {
@@ -191,7 +192,17 @@ func Im2col(dst, src []float32, s ConvShape) {
 						copy(out[x0:x1], in[x0+off:x1+off])
 						continue
 					}
-					for x := x0; x < x1; x++ {
+					x := x0
+					if s.StrideW == 2 {
+						// Vector gathers of the even elements; each reads
+						// 2*cnt elements, which must stay inside the plane.
+						cnt := (x1 - x0) / ev.lanes * ev.lanes
+						if start := iy*s.W + x0*2 + off; cnt > 0 && start+2*cnt <= len(plane) {
+							ev.evens(&out[x0], &plane[start], cnt)
+							x += cnt
+						}
+					}
+					for ; x < x1; x++ {
 						out[x] = in[x*s.StrideW+off]
 					}
 				}

@@ -27,9 +27,12 @@ type path struct {
 	dwRow func(dst *float32, src *[9]*float32, w *[9]float32, n int, bias float32, act int, alpha float32)
 	// biasAct: x[i] = act(x[i] + bias) for i < n, n a multiple of lanes.
 	biasAct func(x *float32, n int, bias float32, act int, alpha float32)
+	// evens: dst[i] = src[2*i] for i < n, n a multiple of lanes; reads
+	// src[0 .. 2n-1].
+	evens func(dst, src *float32, n int)
 }
 
-var goPath = &path{name: "go", lanes: 1, dwRow: dwRowGo, biasAct: biasActGo}
+var goPath = &path{name: "go", lanes: 1, dwRow: dwRowGo, biasAct: biasActGo, evens: evensGo}
 
 var asmPaths = map[string]*path{}
 
@@ -71,5 +74,13 @@ func dwRowGo(dst *float32, src *[9]*float32, w *[9]float32, n int, bias float32,
 func biasActGo(x *float32, n int, bias float32, act int, alpha float32) {
 	for i, v := range unsafe.Slice(x, n) {
 		unsafe.Slice(x, n)[i] = applyAsmAct(v+bias, act, alpha)
+	}
+}
+
+func evensGo(dst, src *float32, n int) {
+	d := unsafe.Slice(dst, n)
+	s := unsafe.Slice(src, 2*n)
+	for i := range d {
+		d[i] = s[2*i]
 	}
 }

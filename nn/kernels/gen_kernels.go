@@ -10,6 +10,10 @@
 //
 //	x[i] = act(x[i] + bias)                      i < n, n a multiple of the vector width
 //
+// evens<path>(dst, src *float32, n int):
+//
+//	dst[i] = src[2*i]                            i < n, n a multiple of the vector width; reads src[0 .. 2n-1]
+//
 // act: 0 identity, 1 ReLU max(v,0), 2 leaky max(v, alpha*v) (alpha <= 1).
 package main
 
@@ -32,6 +36,7 @@ func main() {
 		dwRow(&w, v)
 		biasAct(&w, v)
 	}
+	evens(&w)
 	if err := os.WriteFile("kernels_amd64.s", w.Bytes(), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -190,6 +195,63 @@ func biasAct(w *bytes.Buffer, v variant) {
 		p("JMP %s_k%d_one", name, kind)
 	}
 	fmt.Fprintf(w, "%s_done:\n", name)
+	p("VZEROUPPER")
+	p("RET")
+	w.WriteString("\n")
+}
+
+// evens writes the stride-2 gathers used by Im2col.
+func evens(w *bytes.Buffer) {
+	p := func(f string, a ...any) { fmt.Fprintf(w, "\t"+f+"\n", a...) }
+	// AVX-512: one VPERMT2PS picks the 16 even floats out of 32.
+	w.WriteString("DATA evenIdx512<>+0(SB)/4, $0\n")
+	for i := 1; i < 16; i++ {
+		fmt.Fprintf(w, "DATA evenIdx512<>+%d(SB)/4, $%d\n", 4*i, 2*i)
+	}
+	w.WriteString("GLOBL evenIdx512<>(SB), RODATA|NOPTR, $64\n\n")
+	w.WriteString("// func evensAVX512(dst, src *float32, n int)\nTEXT ·evensAVX512(SB), NOSPLIT, $0-24\n")
+	p("MOVQ dst+0(FP), DI")
+	p("MOVQ src+8(FP), SI")
+	p("MOVQ n+16(FP), CX")
+	p("VMOVDQU32 evenIdx512<>(SB), Z1")
+	w.WriteString("evens512_loop:\n")
+	p("CMPQ CX, $16")
+	p("JLT evens512_done")
+	p("VMOVUPS (SI), Z0")
+	p("VPERMT2PS 64(SI), Z1, Z0")
+	p("VMOVUPS Z0, (DI)")
+	p("ADDQ $128, SI")
+	p("ADDQ $64, DI")
+	p("SUBQ $16, CX")
+	p("JMP evens512_loop")
+	w.WriteString("evens512_done:\n")
+	p("VZEROUPPER")
+	p("RET")
+	w.WriteString("\n")
+	// AVX2: VPERMPS gathers evens into the low half of each vector, then
+	// VPERM2F128 joins the two low halves.
+	idx := []int{0, 2, 4, 6, 1, 3, 5, 7}
+	for i, v := range idx {
+		fmt.Fprintf(w, "DATA evenIdx256<>+%d(SB)/4, $%d\n", 4*i, v)
+	}
+	w.WriteString("GLOBL evenIdx256<>(SB), RODATA|NOPTR, $32\n\n")
+	w.WriteString("// func evensAVX2(dst, src *float32, n int)\nTEXT ·evensAVX2(SB), NOSPLIT, $0-24\n")
+	p("MOVQ dst+0(FP), DI")
+	p("MOVQ src+8(FP), SI")
+	p("MOVQ n+16(FP), CX")
+	p("VMOVDQU evenIdx256<>(SB), Y3")
+	w.WriteString("evens256_loop:\n")
+	p("CMPQ CX, $8")
+	p("JLT evens256_done")
+	p("VPERMPS (SI), Y3, Y0")
+	p("VPERMPS 32(SI), Y3, Y1")
+	p("VPERM2F128 $0x20, Y1, Y0, Y2")
+	p("VMOVUPS Y2, (DI)")
+	p("ADDQ $64, SI")
+	p("ADDQ $32, DI")
+	p("SUBQ $8, CX")
+	p("JMP evens256_loop")
+	w.WriteString("evens256_done:\n")
 	p("VZEROUPPER")
 	p("RET")
 	w.WriteString("\n")

@@ -386,3 +386,72 @@ biasActAVX2_done:
 	VZEROUPPER
 	RET
 
+DATA evenIdx512<>+0(SB)/4, $0
+DATA evenIdx512<>+4(SB)/4, $2
+DATA evenIdx512<>+8(SB)/4, $4
+DATA evenIdx512<>+12(SB)/4, $6
+DATA evenIdx512<>+16(SB)/4, $8
+DATA evenIdx512<>+20(SB)/4, $10
+DATA evenIdx512<>+24(SB)/4, $12
+DATA evenIdx512<>+28(SB)/4, $14
+DATA evenIdx512<>+32(SB)/4, $16
+DATA evenIdx512<>+36(SB)/4, $18
+DATA evenIdx512<>+40(SB)/4, $20
+DATA evenIdx512<>+44(SB)/4, $22
+DATA evenIdx512<>+48(SB)/4, $24
+DATA evenIdx512<>+52(SB)/4, $26
+DATA evenIdx512<>+56(SB)/4, $28
+DATA evenIdx512<>+60(SB)/4, $30
+GLOBL evenIdx512<>(SB), RODATA|NOPTR, $64
+
+// func evensAVX512(dst, src *float32, n int)
+TEXT ·evensAVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VMOVDQU32 evenIdx512<>(SB), Z1
+evens512_loop:
+	CMPQ CX, $16
+	JLT evens512_done
+	VMOVUPS (SI), Z0
+	VPERMT2PS 64(SI), Z1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $128, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP evens512_loop
+evens512_done:
+	VZEROUPPER
+	RET
+
+DATA evenIdx256<>+0(SB)/4, $0
+DATA evenIdx256<>+4(SB)/4, $2
+DATA evenIdx256<>+8(SB)/4, $4
+DATA evenIdx256<>+12(SB)/4, $6
+DATA evenIdx256<>+16(SB)/4, $1
+DATA evenIdx256<>+20(SB)/4, $3
+DATA evenIdx256<>+24(SB)/4, $5
+DATA evenIdx256<>+28(SB)/4, $7
+GLOBL evenIdx256<>(SB), RODATA|NOPTR, $32
+
+// func evensAVX2(dst, src *float32, n int)
+TEXT ·evensAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VMOVDQU evenIdx256<>(SB), Y3
+evens256_loop:
+	CMPQ CX, $8
+	JLT evens256_done
+	VPERMPS (SI), Y3, Y0
+	VPERMPS 32(SI), Y3, Y1
+	VPERM2F128 $0x20, Y1, Y0, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ $64, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP evens256_loop
+evens256_done:
+	VZEROUPPER
+	RET
+
