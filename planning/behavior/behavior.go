@@ -395,7 +395,8 @@ func (r *RuleBased) Decide(s Situation) Decision {
 	}
 	if s.StopAtGoal && s.GoalS > 0 {
 		if s.GoalS-s.Ego.FrontS < 60 {
-			stop(s.GoalS, StopGoal, "goal")
+			// Just past the goal, so that the front bumper reaches it.
+			stop(s.GoalS+1, StopGoal, "goal")
 		}
 	}
 	if s.StopRequested {

@@ -126,6 +126,18 @@ func FromMsg(m *av.Route) (*Route, error) {
 	}
 	r.Ref = ref
 	r.GoalS = m.GetGoalS()
+	if id := m.GetGoalLaneId(); id != "" {
+		k := -1
+		for i, p := range r.Path {
+			if p == id {
+				k = i // the last occurrence
+			}
+		}
+		if k < 0 {
+			return nil, fmt.Errorf("route: goal_lane_id %q: not on the route %v", id, r.Path)
+		}
+		r.GoalS = r.laneStart[k] + m.GetGoalLaneS()
+	}
 	if r.GoalS <= 0 || r.GoalS > ref.Length() {
 		r.GoalS = ref.Length()
 	}

@@ -94,6 +94,11 @@ func TestFromMsg(t *testing.T) {
 	if r.GoalS != 300 {
 		t.Errorf("goal %g, want the route end 300", r.GoalS)
 	}
+	m := twoLaneMsg()
+	m.GoalLaneId, m.GoalLaneS = "a2", 120
+	if r2, err := FromMsg(m); err != nil || r2.GoalS != 220 {
+		t.Errorf("goal on a2 at 120: %v, err %v; want 220", r2.GoalS, err)
+	}
 	if ln, s, d := r.NearestLane(geom.Vec2{X: 150, Y: 3.2}, 0, 2, 0.5); ln == nil || ln.ID != "b2" || math.Abs(s-50) > 1e-9 || math.Abs(d+0.3) > 1e-9 {
 		t.Errorf("nearest lane = %v s=%g d=%g, want b2 50 -0.3", ln, s, d)
 	}
@@ -115,6 +120,7 @@ func TestFromMsgErrors(t *testing.T) {
 		{"one point", func(m *av.Route) { m.Lanes[1].Centre = m.Lanes[1].Centre[:1] }, `lane "a2": centre`},
 		{"gap", func(m *av.Route) { m.RouteLaneIds = []string{"a2", "a1"} }, "is not its neighbour"},
 		{"stop line off lane", func(m *av.Route) { m.StopLines[0].S = 900 }, "stop_lines[0].s 900"},
+		{"goal off the route", func(m *av.Route) { m.GoalLaneId = "b1" }, `goal_lane_id "b1": not on the route`},
 		{"duplicate lane", func(m *av.Route) { m.Lanes[1].Id = "a1" }, "duplicate"},
 	}
 	for _, tc := range cases {
