@@ -94,7 +94,7 @@ latency_ms is one Detect (pre-processing, network, decoding, NMS) after one warm
 	f.StringVar(&model, "model", "", "model: configs/models/NAME.yaml, FILE.onnx or FILE.cfg")
 	f.StringVar(&image, "image", "", "image file to run on")
 	f.StringVar(&out, "out", "", "write the image with boxes drawn to this file")
-	f.Float64Var(&conf, "conf", 0.5, "score threshold (default: the manifest's thresholds.confidence)")
+	f.Float64Var(&conf, "conf", 0, "score threshold in (0,1) (unset: the manifest's thresholds.confidence)")
 	f.StringVar(&engine, "engine", string(detect.EngineAvstack), "what runs the network: avstack or opencv")
 	f.IntVar(&threads, "threads", 0, "threads for the engine (0: its default)")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
