@@ -110,17 +110,23 @@ func (t *dwTask) Run(i int) {
 	c1 := t.c * (i + 1) / t.parts
 	h, w, s, p := t.h, t.w, t.stride, t.p
 	oh, ow := DepthwiseOut(h, s), DepthwiseOut(w, s)
-	owr := (ow + p.lanes - 1) / p.lanes * p.lanes // row length the kernel computes
-	// Padded plane: rows 0 and h+1 are zero. Stride 1: row r is
-	// [0, src row r-1, 0...] of length rs = owr+2, and tap dx of output x
-	// reads element x+dx. Stride 2: row r holds the even columns E (owr+1)
-	// then the odd columns O (owr) of the zero-bordered source row, so tap
-	// dx=0,1,2 of output x reads E[x], O[x], E[x+1].
-	rs := owr + 2
-	if s == 2 {
-		rs = 2*owr + 1
+	// The plane kernel computes rows of n >= lanes outputs. Rows at least
+	// one vector wide are written straight into dst; narrower ones are
+	// computed lanes wide into scratch and copied.
+	n, direct := ow, ow >= p.lanes
+	if !direct {
+		n = p.lanes
 	}
-	need := (h+2)*rs + owr
+	// Padded plane: rows 0 and h+1 are zero. Stride 1: row r is
+	// [0, src row r-1, 0...] of length rs = n+2, and tap dx of output x
+	// reads element x+dx. Stride 2: row r holds the even columns E (n+1)
+	// then the odd columns O (n) of the zero-bordered source row, so taps
+	// dx = 0, 1, 2 of output x read E[x], O[x], E[x+1].
+	rs := n + 2
+	if s == 2 {
+		rs = 2*n + 1
+	}
+	need := (h+2)*rs + oh*n
 	pt := &t.part[i]
 	if cap(pt.scratch) < need {
 		pt.scratch = make([]float32, need)
@@ -132,6 +138,14 @@ func (t *dwTask) Run(i int) {
 	kind, alpha, asmOK := t.act.asmAct()
 	srcs, wt := &pt.srcs, &pt.wt
 	defer clear(srcs[:])
+	for dy := 0; dy < 3; dy++ {
+		base := dy * rs
+		if s == 1 {
+			srcs[dy*3], srcs[dy*3+1], srcs[dy*3+2] = &plane[base], &plane[base+1], &plane[base+2]
+		} else {
+			srcs[dy*3], srcs[dy*3+1], srcs[dy*3+2] = &plane[base], &plane[base+n+1], &plane[base+1]
+		}
+	}
 	for ch := c0; ch < c1; ch++ {
 		in := t.src[ch*h*w : (ch+1)*h*w]
 		for r := 1; r <= h; r++ {
@@ -143,16 +157,29 @@ func (t *dwTask) Run(i int) {
 				clear(row[1+w:])
 				continue
 			}
-			e, o := row[:owr+1], row[owr+1:]
-			clear(e)
-			clear(o)
-			// zero-bordered q[i] = sr[i-1]: E[j] = q[2j] = sr[2j-1], O[j] = q[2j+1] = sr[2j]
-			for j := 1; 2*j-1 < w; j++ {
-				e[j] = sr[2*j-1]
+			// zero-bordered q[i] = sr[i-1]: E[j] = q[2j] = sr[2j-1] (j >= 1),
+			// O[j] = q[2j+1] = sr[2j]
+			e, o := row[:n+1], row[n+1:]
+			e[0] = 0
+			ne, no := w/2, (w+1)/2 // counts of E[1..] and O[..] taken from sr
+			j := 0
+			if cnt := (ne - 1) / p.lanes * p.lanes; cnt > 0 { // reads sr[1 .. 2cnt] < w
+				p.evens(&e[1], &sr[1], cnt)
+				j = cnt
 			}
-			for j := 0; 2*j < w; j++ {
+			for ; j < ne; j++ {
+				e[j+1] = sr[2*j+1]
+			}
+			clear(e[ne+1:])
+			j = 0
+			if cnt := (no - 1) / p.lanes * p.lanes; cnt > 0 { // reads sr[0 .. 2cnt-1] < w
+				p.evens(&o[0], &sr[0], cnt)
+				j = cnt
+			}
+			for ; j < no; j++ {
 				o[j] = sr[2*j]
 			}
+			clear(o[no:])
 		}
 		copy(wt[:], t.weight[ch*9:ch*9+9])
 		var b float32
@@ -160,32 +187,17 @@ func (t *dwTask) Run(i int) {
 			b = t.bias[ch]
 		}
 		out := t.dst[ch*oh*ow : (ch+1)*oh*ow]
-		for y := 0; y < oh; y++ {
-			for dy := 0; dy < 3; dy++ {
-				base := (y*s + dy) * rs
-				if s == 1 {
-					srcs[dy*3] = &plane[base]
-					srcs[dy*3+1] = &plane[base+1]
-					srcs[dy*3+2] = &plane[base+2]
-				} else {
-					srcs[dy*3] = &plane[base]
-					srcs[dy*3+1] = &plane[base+owr+1]
-					srcs[dy*3+2] = &plane[base+1]
-				}
+		if direct {
+			p.dwPlane(&out[0], ow, srcs, s*rs, wt, oh, n, b, kind, alpha)
+		} else {
+			p.dwPlane(&tmp[0], n, srcs, s*rs, wt, oh, n, b, kind, alpha)
+			for y := 0; y < oh; y++ {
+				copy(out[y*ow:(y+1)*ow], tmp[y*n:y*n+ow])
 			}
-			orow := out[y*ow : (y+1)*ow]
-			dp := &tmp[0]
-			if owr == ow {
-				dp = &orow[0]
-			}
-			p.dwRow(dp, srcs, wt, owr, b, kind, alpha)
-			if owr != ow {
-				copy(orow, tmp[:ow])
-			}
-			if !asmOK {
-				for x, v := range orow {
-					orow[x] = act1(t.act, v)
-				}
+		}
+		if !asmOK {
+			for x, v := range out {
+				out[x] = act1(t.act, v)
 			}
 		}
 	}

@@ -22,9 +22,11 @@ const (
 type path struct {
 	name  string
 	lanes int
-	// dwRow: dst[x] = act(bias + sum_t w[t]*src[t][x]) for x < n, n a
-	// multiple of lanes; act is asmActNone, asmActReLU or asmActLeaky.
-	dwRow func(dst *float32, src *[9]*float32, w *[9]float32, n int, bias float32, act int, alpha float32)
+	// dwPlane: dst[y*ldo+x] = act(bias + sum_t w[t]*src[t][y*lds+x]) for
+	// y < rows, x < n, n >= lanes; act is asmActNone, asmActReLU or
+	// asmActLeaky. A ragged row end is recomputed as the row's last full
+	// vector, so nothing outside the rows is read or written.
+	dwPlane func(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32)
 	// biasAct: x[i] = act(x[i] + bias) for i < n, n a multiple of lanes.
 	biasAct func(x *float32, n int, bias float32, act int, alpha float32)
 	// evens: dst[i] = src[2*i] for i < n, n a multiple of lanes; reads
@@ -32,7 +34,7 @@ type path struct {
 	evens func(dst, src *float32, n int)
 }
 
-var goPath = &path{name: "go", lanes: 1, dwRow: dwRowGo, biasAct: biasActGo, evens: evensGo}
+var goPath = &path{name: "go", lanes: 1, dwPlane: dwPlaneGo, biasAct: biasActGo, evens: evensGo}
 
 var asmPaths = map[string]*path{}
 
@@ -57,17 +59,21 @@ func applyAsmAct(v float32, act int, alpha float32) float32 {
 	return v
 }
 
-func dwRowGo(dst *float32, src *[9]*float32, w *[9]float32, n int, bias float32, act int, alpha float32) {
-	d := unsafe.Slice(dst, n)
+func dwPlaneGo(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32) {
+	d := unsafe.Slice(dst, (rows-1)*ldo+n)
 	var s [9][]float32
 	for t := range s {
-		s[t] = unsafe.Slice(src[t], n)
+		s[t] = unsafe.Slice(src[t], (rows-1)*lds+n)
 	}
-	for x := range d {
-		a0 := bias + w[0]*s[0][x] + w[1]*s[1][x] + w[2]*s[2][x]
-		a1 := w[3]*s[3][x] + w[4]*s[4][x] + w[5]*s[5][x]
-		a2 := w[6]*s[6][x] + w[7]*s[7][x] + w[8]*s[8][x]
-		d[x] = applyAsmAct(a0+a1+a2, act, alpha)
+	for y := 0; y < rows; y++ {
+		o := d[y*ldo : y*ldo+n]
+		i := y * lds
+		for x := range o {
+			a0 := bias + w[0]*s[0][i+x] + w[1]*s[1][i+x] + w[2]*s[2][i+x]
+			a1 := w[3]*s[3][i+x] + w[4]*s[4][i+x] + w[5]*s[5][i+x]
+			a2 := w[6]*s[6][i+x] + w[7]*s[7][i+x] + w[8]*s[8][i+x]
+			o[x] = applyAsmAct(a0+a1+a2, act, alpha)
+		}
 	}
 }
 
