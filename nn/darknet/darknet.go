@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/avstack/avstack/nn"
+	"github.com/avstack/avstack/nn/cpu"
 	"github.com/avstack/avstack/nn/graph"
 )
 
@@ -144,8 +145,13 @@ func (w *weights) take(n int) ([]float32, error) {
 
 type shape struct{ c, h, w int }
 
-// Load reads a cfg and its weights.
+// Load reads a cfg and its weights onto the fast cpu backend.
 func Load(cfgPath, weightsPath string) (*Model, error) {
+	return LoadOn(cfgPath, weightsPath, cpu.NewFast())
+}
+
+// LoadOn reads a cfg and its weights onto a given backend.
+func LoadOn(cfgPath, weightsPath string, be nn.Backend) (*Model, error) {
 	cb, err := os.ReadFile(cfgPath)
 	if err != nil {
 		return nil, fmt.Errorf("darknet: %w", err)
@@ -154,15 +160,21 @@ func Load(cfgPath, weightsPath string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("darknet: %w", err)
 	}
-	m, err := Decode(cb, wb, weightsPath)
+	m, err := DecodeOn(cb, wb, weightsPath, be)
 	if err != nil {
 		return nil, fmt.Errorf("darknet: %s: %w", cfgPath, err)
 	}
 	return m, nil
 }
 
-// Decode builds a model from cfg text and weights bytes (name is used in errors).
+// Decode builds a model from cfg text and weights bytes (name is used in
+// errors) on the fast cpu backend.
 func Decode(cfg, wts []byte, name string) (*Model, error) {
+	return DecodeOn(cfg, wts, name, cpu.NewFast())
+}
+
+// DecodeOn is Decode on a given backend.
+func DecodeOn(cfg, wts []byte, name string, be nn.Backend) (*Model, error) {
 	secs, err := ParseCfg(cfg)
 	if err != nil {
 		return nil, err
@@ -432,7 +444,7 @@ func Decode(cfg, wts []byte, name string) (*Model, error) {
 		return nil, fmt.Errorf("%s: %d floats left over after the last layer (cfg uses %d): weights do not match the cfg", name, rest/4, w.off/4)
 	}
 	m.Floats = w.off / 4
-	g, err := b.Build()
+	g, err := b.BuildFor(be)
 	if err != nil {
 		return nil, err
 	}

@@ -1,12 +1,14 @@
 package darknet
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/avstack/avstack/nn"
+	"github.com/avstack/avstack/nn/cpu"
 )
 
 func modelDir(t *testing.T) string {
@@ -75,6 +77,30 @@ func TestYoloFastestLoadsAndRuns(t *testing.T) {
 	for _, op := range m.Graph.OpTypes() {
 		if strings.HasPrefix(op, "BatchNormalization") {
 			t.Errorf("a batch norm was not folded: %s", op)
+		}
+	}
+	// The reference backend gives the same outputs as the fast one.
+	rm, err := LoadOn(filepath.Join(dir, "yolo-fastest-1.1.cfg"), filepath.Join(dir, "yolo-fastest-1.1.weights"), &cpu.Backend{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fastOut := map[string]*nn.Tensor{}
+	for name, v := range out {
+		fastOut[name] = v.Clone()
+	}
+	refOut, err := rm.Graph.Run(map[string]*nn.Tensor{InputName: x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range refOut {
+		got := fastOut[name]
+		worst := 0.0
+		for k, w := range want.Data() {
+			worst = math.Max(worst, math.Abs(float64(got.Data()[k]-w)))
+		}
+		t.Logf("output %s: max |fast-reference| %.3g", name, worst)
+		if worst > 1e-4 {
+			t.Errorf("output %s: fast and reference differ by %g", name, worst)
 		}
 	}
 	m.Graph.SetThreads(1)

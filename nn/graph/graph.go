@@ -186,8 +186,9 @@ func checkInputShape(name string, got, want []int, strict bool) error {
 	return nil
 }
 
-// Build optimises the graph for the cpu backend.
-func (b *Builder) Build() (*Graph, error) { return b.BuildFor(&cpu.Backend{}) }
+// Build optimises the graph for the fast cpu backend (cpu.Fast; its ops fall
+// back to the reference where no fast kernel applies).
+func (b *Builder) Build() (*Graph, error) { return b.BuildFor(cpu.NewFast()) }
 
 // BuildFor optimises the graph for a backend.
 func (b *Builder) BuildFor(be nn.Backend) (*Graph, error) {

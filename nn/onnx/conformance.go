@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/avstack/avstack/nn"
+	"github.com/avstack/avstack/nn/cpu"
 )
 
 // InScopeOps are the ops of the nn core issue (its lists 2 and 4): a
@@ -84,6 +85,12 @@ func ListCases(dir string) ([]Case, error) {
 // when op is not empty) and reports passes, failures and skips. The
 // tolerance is |got-want| <= 1e-4 + 1e-3*|want| for float32; int64 is exact.
 func RunConformance(dir, op string) (*Report, error) {
+	return RunConformanceOn(dir, op, func() nn.Backend { return cpu.NewFast() })
+}
+
+// RunConformanceOn is RunConformance with each case's graph on a backend
+// from newBackend (for example the reference, &cpu.Backend{}).
+func RunConformanceOn(dir, op string, newBackend func() nn.Backend) (*Report, error) {
 	cases, err := ListCases(dir)
 	if err != nil {
 		return nil, err
@@ -94,7 +101,7 @@ func RunConformance(dir, op string) (*Report, error) {
 			continue
 		}
 		r.Cases++
-		skip, err := RunCase(c.Dir)
+		skip, err := RunCaseOn(c.Dir, newBackend())
 		switch {
 		case skip != "":
 			r.Skipped++
@@ -120,7 +127,10 @@ func contains(s []string, v string) bool {
 
 // RunCase runs one case folder. It returns a non-empty skip key (the op, or
 // op[dtype]) when the case is outside the scope, else the comparison error.
-func RunCase(dir string) (skip string, err error) {
+func RunCase(dir string) (skip string, err error) { return RunCaseOn(dir, cpu.NewFast()) }
+
+// RunCaseOn is RunCase on a given backend.
+func RunCaseOn(dir string, be nn.Backend) (skip string, err error) {
 	b, err := os.ReadFile(filepath.Join(dir, "model.onnx"))
 	if err != nil {
 		return "", err
@@ -146,7 +156,7 @@ func RunCase(dir string) (skip string, err error) {
 			return fmt.Sprintf("%s[%s]", opName, DTypeName(t.DataType)), nil
 		}
 	}
-	g, err := Decode(b)
+	g, err := DecodeOn(b, be)
 	if err != nil {
 		return "", err
 	}

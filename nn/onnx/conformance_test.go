@@ -4,6 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/avstack/avstack/nn"
+	"github.com/avstack/avstack/nn/cpu"
 )
 
 func testdata(t *testing.T) string {
@@ -15,13 +18,23 @@ func testdata(t *testing.T) string {
 	return d
 }
 
-// TestConformance runs the ONNX backend suite: every in-scope case must pass.
+// TestConformance runs the ONNX backend suite on the reference and on the
+// fast backend: every in-scope case must pass on both.
 func TestConformance(t *testing.T) {
 	dir := filepath.Join(testdata(t), "onnx")
 	if _, err := os.Stat(filepath.Join(dir, "INDEX.tsv")); err != nil {
 		t.Fatalf("conformance suite missing: %v", err)
 	}
-	r, err := RunConformance(dir, "")
+	t.Run("reference", func(t *testing.T) {
+		conformance(t, dir, func() nn.Backend { return &cpu.Backend{} })
+	})
+	t.Run("fast", func(t *testing.T) {
+		conformance(t, dir, func() nn.Backend { return cpu.NewFast() })
+	})
+}
+
+func conformance(t *testing.T, dir string, be func() nn.Backend) {
+	r, err := RunConformanceOn(dir, "", be)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/avstack/avstack/nn"
+	"github.com/avstack/avstack/nn/cpu"
 	"github.com/avstack/avstack/nn/graph"
 )
 
@@ -57,8 +58,12 @@ func Load(path string) (*graph.Graph, error) {
 	return g, nil
 }
 
-// Decode imports a serialized ModelProto.
-func Decode(b []byte) (*graph.Graph, error) {
+// Decode imports a serialized ModelProto onto the fast cpu backend.
+func Decode(b []byte) (*graph.Graph, error) { return DecodeOn(b, cpu.NewFast()) }
+
+// DecodeOn imports a serialized ModelProto onto a given backend (for
+// example &cpu.Backend{}, the reference).
+func DecodeOn(b []byte, be nn.Backend) (*graph.Graph, error) {
 	m, err := DecodeModel(b)
 	if err != nil {
 		return nil, fmt.Errorf("onnx: %w", err)
@@ -67,7 +72,7 @@ func Decode(b []byte) (*graph.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, err := bld.Build()
+	g, err := bld.BuildFor(be)
 	if err != nil {
 		return nil, fmt.Errorf("onnx: %w", err)
 	}

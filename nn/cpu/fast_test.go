@@ -1,0 +1,121 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/avstack/avstack/nn"
+)
+
+// closeEnough applies the conformance tolerance and reports the worst case.
+func closeEnough(t *testing.T, name string, got, want *nn.Tensor) {
+	t.Helper()
+	if !nn.SameShape(got.Shape(), want.Shape()) {
+		t.Fatalf("%s: shape %v, want %v", name, got.Shape(), want.Shape())
+	}
+	for k, w := range want.Data() {
+		g := got.Data()[k]
+		if math.Abs(float64(g-w)) > 1e-4+1e-3*math.Abs(float64(w)) {
+			t.Fatalf("%s: element %d = %g, reference %g", name, k, g, w)
+		}
+	}
+}
+
+// TestFastMatchesReference holds every fast path of Fast to the reference
+// Backend on the same inputs, including shapes that must fall back.
+func TestFastMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	ref, fast := &Backend{}, NewFast()
+	acts := []nn.Activation{{}, {Kind: nn.ActRelu}, {Kind: nn.ActLeakyRelu, Alpha: 0.1}, {Kind: nn.ActSigmoid},
+		{Kind: nn.ActSiLU}, {Kind: nn.ActTanh}, {Kind: nn.ActClip, Alpha: 0, Beta: 6}, {Kind: nn.ActHardSwish}, {Kind: nn.ActMish}}
+	convs := []struct {
+		name                          string
+		n, c, h, w, m, k, s, pad, dil int
+		g                             int
+	}{
+		{"3x3", 2, 3, 9, 8, 5, 3, 1, 1, 1, 1},
+		{"1x1", 1, 8, 7, 7, 4, 1, 1, 0, 1, 1},
+		{"depthwise s1", 1, 6, 10, 9, 6, 3, 1, 1, 1, 6},
+		{"depthwise s2", 2, 5, 11, 10, 5, 3, 2, 1, 1, 5},
+		{"grouped s2", 1, 4, 9, 9, 6, 3, 2, 1, 1, 2},
+		{"dilated", 1, 2, 9, 9, 3, 3, 1, 2, 2, 1},
+		{"5x5 pad 2", 1, 3, 8, 8, 2, 5, 1, 2, 1, 1},
+	}
+	for _, c := range convs {
+		for _, a := range acts {
+			t.Run(fmt.Sprintf("conv %s %s", c.name, a.Kind), func(t *testing.T) {
+				x, w, b := randT(rng, c.n, c.c, c.h, c.w), randT(rng, c.m, c.c/c.g, c.k, c.k), randT(rng, c.m)
+				p := nn.ConvParams{Strides: []int{c.s, c.s}, Dilations: []int{c.dil, c.dil}, Pads: []int{c.pad, c.pad, c.pad, c.pad}, Group: c.g}
+				oh := nn.ConvOutSize(c.h, c.k, c.s, c.dil, c.pad, c.pad)
+				ow := nn.ConvOutSize(c.w, c.k, c.s, c.dil, c.pad, c.pad)
+				want, got := nn.New(c.n, c.m, oh, ow), nn.New(c.n, c.m, oh, ow)
+				ref.Conv(want, x, w, b, p, a)
+				fast.Conv(got, x, w, b, p, a)
+				closeEnough(t, "conv", got, want)
+			})
+		}
+	}
+	pools := []struct {
+		name string
+		p    nn.PoolParams
+		h, w int
+	}{
+		{"2x2/2", nn.PoolParams{Kernel: []int{2, 2}, Strides: []int{2, 2}, Dilations: []int{1, 1}, Pads: []int{0, 0, 0, 0}}, 8, 7},
+		{"3x3/1 pad 1", nn.PoolParams{Kernel: []int{3, 3}, Strides: []int{1, 1}, Dilations: []int{1, 1}, Pads: []int{1, 1, 1, 1}}, 6, 6},
+		{"5x5/1 pad 2", nn.PoolParams{Kernel: []int{5, 5}, Strides: []int{1, 1}, Dilations: []int{1, 1}, Pads: []int{2, 2, 2, 2}}, 7, 6},
+		{"3x3/2 pad 1 incl", nn.PoolParams{Kernel: []int{3, 3}, Strides: []int{2, 2}, Dilations: []int{1, 1}, Pads: []int{1, 1, 1, 1}, CountIncludePad: true}, 9, 8},
+		{"dilated (fallback)", nn.PoolParams{Kernel: []int{2, 2}, Strides: []int{1, 1}, Dilations: []int{2, 2}, Pads: []int{0, 0, 0, 0}}, 6, 6},
+	}
+	for _, c := range pools {
+		for _, isMax := range []bool{true, false} {
+			t.Run(fmt.Sprintf("pool %s max=%v", c.name, isMax), func(t *testing.T) {
+				x := randT(rng, 2, 3, c.h, c.w)
+				oh := nn.PoolOutSize(c.h, c.p.Kernel[0], c.p.Strides[0], c.p.Dilations[0], c.p.Pads[0], c.p.Pads[2], false)
+				ow := nn.PoolOutSize(c.w, c.p.Kernel[1], c.p.Strides[1], c.p.Dilations[1], c.p.Pads[1], c.p.Pads[3], false)
+				want, got := nn.New(2, 3, oh, ow), nn.New(2, 3, oh, ow)
+				if isMax {
+					ref.MaxPool(want, x, c.p)
+					fast.MaxPool(got, x, c.p)
+				} else {
+					ref.AvgPool(want, x, c.p)
+					fast.AvgPool(got, x, c.p)
+				}
+				closeEnough(t, "pool", got, want)
+			})
+		}
+	}
+	resizes := []struct {
+		name   string
+		p      nn.ResizeParams
+		oh, ow int
+	}{
+		{"nearest x2", nn.ResizeParams{Mode: nn.ResizeNearest, Coord: "asymmetric", Nearest: "floor", Scales: []float32{1, 1, 2, 2}}, 10, 12},
+		{"nearest x3x2", nn.ResizeParams{Mode: nn.ResizeNearest, Coord: "asymmetric", Nearest: "floor", Scales: []float32{1, 1, 3, 2}}, 15, 12},
+		{"bilinear half pixel x2", nn.ResizeParams{Mode: nn.ResizeLinear, Coord: "half_pixel", Scales: []float32{1, 1, 2, 2}}, 10, 12},
+		{"bilinear align corners x2", nn.ResizeParams{Mode: nn.ResizeLinear, Coord: "align_corners", Scales: []float32{1, 1, 2, 2}}, 10, 12},
+		{"bilinear down (fallback)", nn.ResizeParams{Mode: nn.ResizeLinear, Coord: "half_pixel", Scales: []float32{1, 1, 0.6, 0.5}}, 3, 3},
+	}
+	for _, c := range resizes {
+		t.Run("resize "+c.name, func(t *testing.T) {
+			x := randT(rng, 1, 2, 5, 6)
+			want, got := nn.New(1, 2, c.oh, c.ow), nn.New(1, 2, c.oh, c.ow)
+			ref.Resize(want, x, c.p)
+			fast.Resize(got, x, c.p)
+			closeEnough(t, "resize", got, want)
+		})
+	}
+	for _, a := range acts {
+		t.Run("activate "+a.Kind.String(), func(t *testing.T) {
+			x := randT(rng, 3, 37)
+			for k := range x.Data() {
+				x.Data()[k] *= 8
+			}
+			want, got := nn.New(3, 37), nn.New(3, 37)
+			ref.Activate(want, x, a)
+			fast.Activate(got, x, a)
+			closeEnough(t, "activate", got, want)
+		})
+	}
+}
