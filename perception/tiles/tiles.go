@@ -3,6 +3,7 @@ package tiles
 import (
 	"fmt"
 	"image"
+	"math"
 
 	"gocv.io/x/gocv"
 
@@ -14,9 +15,10 @@ type Detector interface {
 	Detect(img gocv.Mat) ([]detect.Detection, error)
 }
 
-// Grid returns n tiles of a w x h image: n = 1 is the whole image; n > 1 are squares with the
-// side of the shorter image edge, spread evenly along the longer edge (first at 0, last at the
-// far end), overlapping when n squares are more than the edge.
+// Grid returns n tiles of a w x h image: n = 1 is the whole image; n > 1 tiles span the shorter
+// edge and are spread evenly along the longer one (first at 0, last at the far end). A tile is a
+// square with the side of the shorter edge when n such squares overlap by at least a quarter
+// tile; otherwise it is stretched along the longer edge until they do.
 func Grid(w, h, n int) ([]image.Rectangle, error) {
 	if w <= 0 || h <= 0 {
 		return nil, fmt.Errorf("tiles: image size %dx%d", w, h)
@@ -27,8 +29,11 @@ func Grid(w, h, n int) ([]image.Rectangle, error) {
 	if n == 1 {
 		return []image.Rectangle{image.Rect(0, 0, w, h)}, nil
 	}
-	side := min(w, h)
-	long := max(w, h)
+	long, short := max(w, h), min(w, h)
+	// Neighbouring tiles overlap by at least a quarter of a tile, so an object cut by one
+	// tile's edge is whole in the next; tiles are squares unless that overlap needs them longer.
+	side := max(short, int(math.Ceil(float64(long)/(float64(n)-float64(n-1)*0.25))))
+	side = min(side, long)
 	out := make([]image.Rectangle, n)
 	for i := range out {
 		off := (long - side) * i / (n - 1)

@@ -17,8 +17,12 @@ func TestGrid(t *testing.T) {
 		want []image.Rectangle
 	}{
 		{"whole", 1242, 375, 1, []image.Rectangle{image.Rect(0, 0, 1242, 375)}},
-		{"three on KITTI", 1242, 375, 3, []image.Rectangle{image.Rect(0, 0, 375, 375), image.Rect(433, 0, 808, 375), image.Rect(867, 0, 1242, 375)}},
-		{"two portrait", 100, 300, 2, []image.Rectangle{image.Rect(0, 0, 100, 100), image.Rect(0, 200, 100, 300)}},
+		// 1242 / (3 - 2*0.25) = 496.8: longer than the height, so the tiles are 497 wide.
+		{"three on KITTI", 1242, 375, 3, []image.Rectangle{image.Rect(0, 0, 497, 375), image.Rect(372, 0, 869, 375), image.Rect(745, 0, 1242, 375)}},
+		// 300 / 1.75 = 171.4 -> 172 tall.
+		{"two portrait", 100, 300, 2, []image.Rectangle{image.Rect(0, 0, 100, 172), image.Rect(0, 128, 100, 300)}},
+		// Enough tiles to overlap as squares: 600 / (5 - 1) = 150 < 200.
+		{"five squares", 600, 200, 5, []image.Rectangle{image.Rect(0, 0, 200, 200), image.Rect(100, 0, 300, 200), image.Rect(200, 0, 400, 200), image.Rect(300, 0, 500, 200), image.Rect(400, 0, 600, 200)}},
 	}
 	for _, c := range cases {
 		got, err := Grid(c.w, c.h, c.n)
