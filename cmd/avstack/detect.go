@@ -15,7 +15,7 @@ func init() {
 	var (
 		model, image, out, engine string
 		conf                      float64
-		threads                   int
+		threads, tiles            int
 		asJSON                    bool
 	)
 	cmd := &cobra.Command{
@@ -51,11 +51,17 @@ latency_ms is one Detect (pre-processing, network, decoding, NMS) after one warm
 			}
 			// One untimed run first: engines allocate and plan on their first pass, and
 			// latency_ms is meant to be the steady-state cost of a frame.
-			if _, err := d.Detect(img); err != nil {
+			run := func() ([]detect.Detection, error) {
+				if tiles > 0 {
+					return d.DetectTiled(img, tiles)
+				}
+				return d.Detect(img)
+			}
+			if _, err := run(); err != nil {
 				return exitCode(1, err)
 			}
 			t0 := time.Now()
-			dets, err := d.Detect(img)
+			dets, err := run()
 			if err != nil {
 				return exitCode(1, err)
 			}
@@ -97,6 +103,7 @@ latency_ms is one Detect (pre-processing, network, decoding, NMS) after one warm
 	f.Float64Var(&conf, "conf", 0, "score threshold in (0,1) (unset: the manifest's thresholds.confidence)")
 	f.StringVar(&engine, "engine", string(detect.EngineAvstack), "what runs the network: avstack or opencv")
 	f.IntVar(&threads, "threads", 0, "threads for the engine (0: its default)")
+	f.IntVar(&tiles, "tiles", 0, "run on N overlapping square tiles across the long side and merge (0: whole image)")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
 	rootCmd.AddCommand(cmd)
 }
