@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/avstack/avstack/nn/gemm"
+	"github.com/avstack/avstack/nn/parallel"
 )
 
 // ConvShape describes a 2-D convolution of one NCHW image.
@@ -100,7 +101,7 @@ func Conv2D(dst, src, weight, bias []float32, s ConvShape, a Activation, work []
 		}
 		gemm.Sgemm(false, false, mg, n, k, 1, weight[g*mg*k:(g+1)*mg*k], k, b, n, 0, dst[g*mg*n:(g+1)*mg*n], n)
 	}
-	BiasAct(dst, s.M, n, bias, a)
+	biasActParallel(dst, s.M, n, bias, a)
 }
 
 func checkConv(dst, src, weight, bias []float32, s ConvShape) {
@@ -160,52 +161,68 @@ func Im2col(dst, src []float32, s ConvShape) {
 	if len(dst) < s.C*s.KH*s.KW*n || len(src) < s.C*s.H*s.W {
 		panic(fmt.Sprintf("kernels: Im2col len(dst)=%d len(src)=%d too short for %+v", len(dst), len(src), s))
 	}
+	rows := s.C * s.KH * s.KW
+	parts := min(gemm.Threads(), rows)
+	if rows*n < minParallelElems {
+		parts = 1
+	}
+	if parts <= 1 {
+		im2colRows(dst, src, s, 0, rows)
+		return
+	}
+	t := getSplit()
+	t.kind, t.dst, t.src, t.shape, t.total, t.parts = splitIm2col, dst, src, s, rows, parts
+	parallel.Default.Run(parts, t)
+	putSplit(t)
+}
+
+// im2colRows fills rows [r0, r1) of the Im2col matrix (row = (c*KH+ky)*KW+kx).
+func im2colRows(dst, src []float32, s ConvShape, r0, r1 int) {
+	oh, ow := s.OutH(), s.OutW()
+	n := oh * ow
 	ev := current()
-	for c := 0; c < s.C; c++ {
+	for r := r0; r < r1; r++ {
+		c, ky, kx := r/(s.KH*s.KW), r/s.KW%s.KH, r%s.KW
 		plane := src[c*s.H*s.W : (c+1)*s.H*s.W]
-		for ky := 0; ky < s.KH; ky++ {
-			for kx := 0; kx < s.KW; kx++ {
-				row := dst[((c*s.KH+ky)*s.KW+kx)*n : ((c*s.KH+ky)*s.KW+kx+1)*n]
-				off := kx*s.DilW - s.PadL
-				// output columns x with 0 <= x*StrideW+off < W
-				x0 := 0
-				if off < 0 {
-					x0 = (-off + s.StrideW - 1) / s.StrideW
+		row := dst[r*n : (r+1)*n]
+		off := kx*s.DilW - s.PadL
+		// output columns x with 0 <= x*StrideW+off < W
+		x0 := 0
+		if off < 0 {
+			x0 = (-off + s.StrideW - 1) / s.StrideW
+		}
+		x1 := 0
+		if s.W-off > 0 {
+			x1 = min(ow, (s.W-off+s.StrideW-1)/s.StrideW)
+		}
+		x0 = min(x0, ow)
+		x1 = max(x1, x0)
+		for y := 0; y < oh; y++ {
+			out := row[y*ow : (y+1)*ow]
+			iy := y*s.StrideH - s.PadT + ky*s.DilH
+			if iy < 0 || iy >= s.H {
+				clear(out)
+				continue
+			}
+			in := plane[iy*s.W : (iy+1)*s.W]
+			clear(out[:x0])
+			clear(out[x1:])
+			if s.StrideW == 1 {
+				copy(out[x0:x1], in[x0+off:x1+off])
+				continue
+			}
+			x := x0
+			if s.StrideW == 2 {
+				// Vector gathers of the even elements; each reads
+				// 2*cnt elements, which must stay inside the plane.
+				cnt := (x1 - x0) / ev.lanes * ev.lanes
+				if start := iy*s.W + x0*2 + off; cnt > 0 && start+2*cnt <= len(plane) {
+					ev.evens(&out[x0], &plane[start], cnt)
+					x += cnt
 				}
-				x1 := 0
-				if s.W-off > 0 {
-					x1 = min(ow, (s.W-off+s.StrideW-1)/s.StrideW)
-				}
-				x0 = min(x0, ow)
-				x1 = max(x1, x0)
-				for y := 0; y < oh; y++ {
-					out := row[y*ow : (y+1)*ow]
-					iy := y*s.StrideH - s.PadT + ky*s.DilH
-					if iy < 0 || iy >= s.H {
-						clear(out)
-						continue
-					}
-					in := plane[iy*s.W : (iy+1)*s.W]
-					clear(out[:x0])
-					clear(out[x1:])
-					if s.StrideW == 1 {
-						copy(out[x0:x1], in[x0+off:x1+off])
-						continue
-					}
-					x := x0
-					if s.StrideW == 2 {
-						// Vector gathers of the even elements; each reads
-						// 2*cnt elements, which must stay inside the plane.
-						cnt := (x1 - x0) / ev.lanes * ev.lanes
-						if start := iy*s.W + x0*2 + off; cnt > 0 && start+2*cnt <= len(plane) {
-							ev.evens(&out[x0], &plane[start], cnt)
-							x += cnt
-						}
-					}
-					for ; x < x1; x++ {
-						out[x] = in[x*s.StrideW+off]
-					}
-				}
+			}
+			for ; x < x1; x++ {
+				out[x] = in[x*s.StrideW+off]
 			}
 		}
 	}

@@ -187,6 +187,7 @@ func TestConv2D(t *testing.T) {
 		{"depthwise_s2", ConvShape{C: 6, H: 12, W: 19, M: 6, KH: 3, KW: 3, StrideH: 2, StrideW: 2, DilH: 1, DilW: 1, PadT: 1, PadL: 1, PadB: 1, PadR: 1, Groups: 6}},
 		{"depthwise_5x5_generic", ConvShape{C: 4, H: 10, W: 10, M: 4, KH: 5, KW: 5, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, PadT: 2, PadL: 2, PadB: 2, PadR: 2, Groups: 4}},
 		{"dilated", ConvShape{C: 2, H: 12, W: 12, M: 3, KH: 3, KW: 3, StrideH: 1, StrideW: 1, DilH: 2, DilW: 2, PadT: 2, PadL: 2, PadB: 2, PadR: 2, Groups: 1}},
+		{"large_first_layer_parallel_passes", ConvShape{C: 3, H: 130, W: 131, M: 16, KH: 3, KW: 3, StrideH: 2, StrideW: 2, DilH: 1, DilW: 1, PadT: 1, PadL: 1, PadB: 1, PadR: 1, Groups: 1}},
 		{"asymmetric_pads", ConvShape{C: 2, H: 7, W: 8, M: 3, KH: 2, KW: 3, StrideH: 1, StrideW: 2, DilH: 1, DilW: 1, PadT: 0, PadL: 1, PadB: 1, PadR: 0, Groups: 1}},
 	}
 	acts := []Activation{{Kind: ActNone}, {Kind: ActReLU}, {Kind: ActLeaky, Alpha: 0.1}, {Kind: ActSiLU}}
