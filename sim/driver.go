@@ -55,8 +55,8 @@ func (w *World) BuiltinCommand() dynamics.Command {
 	if g := w.stopGap(); g < gap {
 		gap, dv = g, v
 	}
-	// Stop at the end of the route.
-	if g := w.GoalS - (w.RouteS + d.FrontOverhang) + 3; g < gap && w.GoalS < w.Route.Length()-1 {
+	// Stop at the end of the route path (the goal lies before it; the run ends at the goal).
+	if g := w.Route.Length() - (w.RouteS + d.FrontOverhang); g < gap {
 		gap, dv = g, v
 	}
 	acc := bdAMax * (1 - math.Pow(v/math.Max(v0, 0.1), 4))

@@ -122,7 +122,7 @@ type Trigger struct {
 	TimeS *float64 `yaml:"time_s"`
 	// EgoDistance: the ego's centre is within this distance (m) of the actor.
 	EgoDistance *float64 `yaml:"ego_distance"`
-	DelayS float64 `yaml:"delay_s"`
+	DelayS      float64  `yaml:"delay_s"`
 }
 
 // Traffic is seeded background traffic.
