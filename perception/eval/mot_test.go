@@ -3,6 +3,8 @@ package eval
 import (
 	"math"
 	"testing"
+
+	"github.com/avstack/avstack/msg/av"
 )
 
 func o(id uint64, x float64) MOTObject { return MOTObject{ID: id, X: x} }
@@ -92,5 +94,18 @@ func TestEvalMOTRejectsBadInput(t *testing.T) {
 	}
 	if _, err := EvalMOT([]MOTFrame{{Hyp: []MOTObject{{ID: 1, X: math.NaN()}}}}, 1); err == nil {
 		t.Error("NaN position accepted")
+	}
+}
+
+func TestMOTFrameFromLists(t *testing.T) {
+	obj := func(id uint64, x, y float64) *av.Object { return &av.Object{Id: id, Box: &av.Box3D{X: x, Y: y}} }
+	truth := &av.ObjectList{Objects: []*av.Object{obj(1, 110, 0), obj(2, 200, 0), obj(3, 100, -39)}}
+	hyp := &av.ObjectList{Objects: []*av.Object{obj(7, 110.5, 0), obj(0, 120, 0), obj(0, 121, 0), obj(8, 59, 0)}}
+	f := MOTFrameFromLists(truth, hyp, 100, 0, 40)
+	if len(f.Truth) != 2 || f.Truth[0].ID != 1 || f.Truth[1].ID != 3 {
+		t.Errorf("truth %+v: want ids 1 and 3 (2 is 100 m away)", f.Truth)
+	}
+	if len(f.Hyp) != 3 || f.Hyp[0].ID != 7 || f.Hyp[1].ID == f.Hyp[2].ID || f.Hyp[1].ID == 0 {
+		t.Errorf("hypotheses %+v: want 7 and two distinct made-up ids", f.Hyp)
 	}
 }
