@@ -168,3 +168,20 @@ func (c *Calib) Intrinsics(cam int) (fx, fy, cx, cy float64) {
 	p := c.P[cam]
 	return p[0], p[5], p[2], p[6]
 }
+
+// InvertRigid inverts a rigid transform [R|t] (R a rotation): [R^T | -R^T t].
+func (m Mat34) InvertRigid() Mat34 {
+	var out Mat34
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 3; j++ {
+			out[i*4+j] = m[j*4+i]
+		}
+	}
+	for i := 0; i < 3; i++ {
+		out[i*4+3] = -(out[i*4+0]*m[3] + out[i*4+1]*m[7] + out[i*4+2]*m[11])
+	}
+	return out
+}
+
+// RectToVelo maps rectified camera points to the lidar frame (inverse of VeloToRect).
+func (c *Calib) RectToVelo() Mat34 { return c.VeloToRect().InvertRigid() }

@@ -47,7 +47,7 @@ func TestObjectProjection(t *testing.T) {
 	cases := []struct {
 		id         string
 		points     int
-		labels     int // including DontCare
+		labels     int     // including DontCare
 		minInside  float64 // fraction of points in front of the camera that land inside the image
 		minFrontOK float64 // fraction of all points in front (>0 depth)
 	}{
@@ -268,5 +268,46 @@ func TestSequence(t *testing.T) {
 	}
 	if _, err := OpenSequence(t.TempDir()); err == nil {
 		t.Error("empty dir: no error")
+	}
+}
+
+// TestVeloBox: the label boxes, moved into the lidar frame, hold the lidar points directly.
+func TestVeloBox(t *testing.T) {
+	ds, err := OpenObject(testdata(t, "kitti/object"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := ds.Load("000134")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for i, l := range f.Labels {
+		if l.Type == "DontCare" || l.Z > 25 || l.Occluded >= 2 {
+			continue
+		}
+		x, y, z, yaw := l.VeloBox(f.Calib)
+		c, s := math.Cos(yaw), math.Sin(yaw)
+		n := 0
+		for _, p := range f.Points {
+			dx, dy := float64(p.X)-x, float64(p.Y)-y
+			bx, by := c*dx+s*dy, -s*dx+c*dy
+			if math.Abs(bx) <= l.L/2 && math.Abs(by) <= l.W/2 && math.Abs(float64(p.Z)-z) <= l.H/2 {
+				n++
+			}
+		}
+		if n < 5 {
+			t.Errorf("label %d (%s): %d points in its lidar-frame box at (%.2f, %.2f, %.2f) yaw %.2f", i, l.Type, n, x, y, z, yaw)
+		}
+		checked++
+	}
+	// Round trip of the rigid inverse.
+	m := f.Calib.VeloToRect()
+	a, b, cc := m.Apply(1, 2, 3)
+	if x, y, z := f.Calib.RectToVelo().Apply(a, b, cc); math.Abs(x-1)+math.Abs(y-2)+math.Abs(z-3) > 1e-5 { // calib rotations are orthonormal to ~1e-7
+		t.Errorf("RectToVelo(VeloToRect(p)) = %v %v %v", x, y, z)
+	}
+	if checked < 8 {
+		t.Errorf("only %d labels checked", checked)
 	}
 }

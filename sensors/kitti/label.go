@@ -3,6 +3,7 @@ package kitti
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -81,4 +82,14 @@ func ParseLabel(line string) (Label, error) {
 		return Label{}, fmt.Errorf("field occluded: %v is not -1..3", v[1])
 	}
 	return l, nil
+}
+
+// VeloBox returns the label's 3D box in the lidar frame (x forward, y left, z up): the centre
+// (half the height above the labelled bottom centre) and the yaw about z. KITTI's rotation_y
+// turns about the camera's y (down) axis with 0 along camera x (right), so the lidar yaw is
+// -rotation_y - pi/2 (exact up to the small rotation between the two frames).
+func (l Label) VeloBox(c *Calib) (x, y, z, yaw float64) {
+	x, y, z = c.RectToVelo().Apply(l.X, l.Y-l.H/2, l.Z)
+	yaw = math.Mod(-l.RotationY-math.Pi/2+3*math.Pi, 2*math.Pi) - math.Pi
+	return x, y, z, yaw
 }
