@@ -136,3 +136,28 @@ func TestWeightsErrors(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkYoloFastest times one forward pass of Yolo-Fastest 1.1 (320x320)
+// on one thread.
+func BenchmarkYoloFastest(b *testing.B) {
+	d := os.Getenv("AVSTACK_TESTDATA")
+	if d == "" {
+		b.Skip("AVSTACK_TESTDATA is not set")
+	}
+	dir := filepath.Join(d, "models", "yolo-fastest-1.1")
+	m, err := Load(filepath.Join(dir, "yolo-fastest-1.1.cfg"), filepath.Join(dir, "yolo-fastest-1.1.weights"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.Graph.SetThreads(1)
+	x := nn.New(1, 3, 320, 320)
+	in := map[string]*nn.Tensor{InputName: x}
+	m.Graph.Run(in)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.Graph.Run(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms")
+}

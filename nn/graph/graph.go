@@ -556,7 +556,10 @@ func (b *Builder) plan(be nn.Backend) (*Graph, error) {
 				continue
 			}
 			var t *nn.Tensor
-			if len(free) > 0 && name != "" {
+			if k == 0 && name != "" && inPlace(n.Op) && len(n.Inputs) > 0 && b.dying(n.Inputs[0], i, last) {
+				// The op may write over its dead input: share its buffer.
+				t = g.vals[g.slot[n.Inputs[0]]]
+			} else if len(free) > 0 && name != "" {
 				t = free[len(free)-1]
 				free = free[:len(free)-1]
 			} else {
@@ -582,7 +585,17 @@ func (b *Builder) plan(be nn.Backend) (*Graph, error) {
 			if isInput(b.inputs, name) {
 				continue
 			}
-			if t := g.vals[g.slot[name]]; t != nil && !containsT(free, t) && !producedBy(n, name) {
+			t := g.vals[g.slot[name]]
+			if t == nil || containsT(free, t) || producedBy(n, name) {
+				continue
+			}
+			shared := false // taken over by an output of this node
+			for _, o := range outs {
+				if g.vals[o] == t {
+					shared = true
+				}
+			}
+			if !shared {
 				free = append(free, t)
 			}
 		}
@@ -604,6 +617,27 @@ func (b *Builder) plan(be nn.Backend) (*Graph, error) {
 		g.outSlot = append(g.outSlot, s)
 	}
 	return g, nil
+}
+
+// inPlace reports ops that produce output 0 correctly when it is the same
+// buffer as input 0 (element-wise maps and shape-only ops).
+func inPlace(op Op) bool {
+	switch op.(type) {
+	case *ActOp, *ClipOp, *ReshapeOp, *FlattenOp, *SqueezeOp, *UnsqueezeOp:
+		return true
+	}
+	return false
+}
+
+// dying reports whether value name is an intermediate whose last use is node i.
+func (b *Builder) dying(name string, i int, last map[string]int) bool {
+	if name == "" || last[name] != i {
+		return false
+	}
+	if _, c := b.consts[name]; c {
+		return false
+	}
+	return !isInput(b.inputs, name)
 }
 
 func isInput(in []string, name string) bool {

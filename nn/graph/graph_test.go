@@ -192,3 +192,31 @@ func TestAllocFreeOps(t *testing.T) {
 		t.Errorf("Run allocates %.0f times", a)
 	}
 }
+
+// TestInPlace: element-wise and shape-only ops write over their dead input,
+// so Add -> Relu -> Sigmoid -> Reshape needs one buffer and stays correct.
+func TestInPlace(t *testing.T) {
+	b := NewBuilder()
+	b.Input("x", nn.Float32, []int{2, 2})
+	b.Const("c", nn.FromSlice([]float32{-1}))
+	b.Const("shape", nn.FromInt64s([]int64{4}, 1))
+	b.Add(&Node{Name: "add", OpType: "Add", Op: &BinaryOp{Op: nn.OpAdd}, Inputs: []string{"x", "c"}, Outputs: []string{"a"}})
+	b.Add(&Node{Name: "relu", OpType: "Relu", Op: &ActOp{Act: nn.Activation{Kind: nn.ActRelu}}, Inputs: []string{"a"}, Outputs: []string{"r"}})
+	b.Add(&Node{Name: "neg", OpType: "Neg", Op: &ActOp{Act: nn.Activation{Kind: nn.ActNeg}}, Inputs: []string{"r"}, Outputs: []string{"n"}})
+	b.Add(&Node{Name: "reshape", OpType: "Reshape", Op: &ReshapeOp{}, Inputs: []string{"n", "shape"}, Outputs: []string{"y"}})
+	b.Output("y")
+	g, err := b.BuildFor(&cpu.Backend{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := g.BufferCount(); n != 1 {
+		t.Errorf("%d buffers, want 1", n)
+	}
+	x := nn.FromSlice([]float32{0, 1, 2, 3}, 2, 2)
+	out, err := g.Run(map[string]*nn.Tensor{"x": x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "in place", out["y"], nn.FromSlice([]float32{0, 0, -1, -2}, 4))
+	near(t, "input untouched", x, nn.FromSlice([]float32{0, 1, 2, 3}, 2, 2))
+}

@@ -457,6 +457,9 @@ func reshapeInto(out, x *nn.Tensor, shp []int, allowZero bool) error {
 // copyFlat copies x's elements into out shaped as shp.
 func copyFlat(out, x *nn.Tensor, shp []int) {
 	like(out, x, shp)
+	if out == x {
+		return // in place: the planner gave the output the input's buffer
+	}
 	if x.DType() == nn.Int64 {
 		copy(out.Int64s(), x.Int64s())
 	} else {

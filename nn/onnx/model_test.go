@@ -91,3 +91,39 @@ func TestFastestDetLoadsAndRuns(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFastestDet times one forward pass of FastestDet (352x352) on one
+// thread, fast backend and reference.
+func BenchmarkFastestDet(b *testing.B) {
+	d := os.Getenv("AVSTACK_TESTDATA")
+	if d == "" {
+		b.Skip("AVSTACK_TESTDATA is not set")
+	}
+	raw, err := os.ReadFile(filepath.Join(d, "models", "fastestdet", "FastestDet.onnx"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		be   nn.Backend
+	}{{"fast", cpu.NewFast()}, {"reference", &cpu.Backend{}}} {
+		b.Run(c.name, func(b *testing.B) {
+			g, err := DecodeOn(raw, c.be)
+			if err != nil {
+				b.Fatal(err)
+			}
+			g.SetThreads(1)
+			x := nn.New(1, 3, 352, 352)
+			benchInput(x)
+			in := map[string]*nn.Tensor{"input.1": x}
+			g.Run(in)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := g.Run(in); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms")
+		})
+	}
+}
