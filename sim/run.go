@@ -110,6 +110,9 @@ type stackNode struct {
 	runner  *node.Runner
 	conn    *bus.Conn
 	nextDue int64
+	// inExpected counts the message copies the node's connection must have received: one per
+	// observed message per input subscription it matches.
+	inExpected uint64
 }
 
 type obsMsg struct {
@@ -440,8 +443,11 @@ func (rs *runState) collect(now int64, tick uint64) ([]obsMsg, error) {
 	account := func(m obsMsg) {
 		for i, n := range rs.nodes {
 			for _, in := range n.spec.Inputs {
-				if in.Trigger && msg.Match(in.Subject, m.subject) {
-					expected[i]++
+				if msg.Match(in.Subject, m.subject) {
+					n.inExpected++
+					if in.Trigger {
+						expected[i]++
+					}
 				}
 			}
 			if m.subject == n.spec.Outputs[0] && sourceStamp(m) == now {
@@ -474,17 +480,16 @@ func (rs *runState) collect(now int64, tick uint64) ([]obsMsg, error) {
 			batch = append(batch, m)
 			account(m)
 		}
-		// Barrier: everything published so far has reached the server and every runner's
-		// queues are empty; then anything left over joins the tick and may schedule more.
+		// Barrier: everything published so far has reached the server, every node's
+		// connection has read its copies, and every runner's queues are empty; then anything
+		// left over joins the tick and may schedule more.
 		for _, n := range rs.nodes {
 			if err := n.conn.Flush(); err != nil {
 				return nil, fmt.Errorf("sim: node %s: flush: %w", n.name, err)
 			}
 		}
-		for _, n := range rs.nodes {
-			if !n.runner.Drain(time.Until(deadline)) {
-				return nil, &TimeoutError{Tick: tick, TimeNs: now, Missing: []string{n.name + " (input queue not drained)"}}
-			}
+		if err := rs.settle(deadline, tick, now); err != nil {
+			return nil, err
 		}
 		if err := rs.obsConn.Flush(); err != nil {
 			return nil, fmt.Errorf("sim: observer flush: %w", err)
@@ -502,6 +507,32 @@ func (rs *runState) collect(now int64, tick uint64) ([]obsMsg, error) {
 			return batch, nil
 		}
 	}
+}
+
+// settle waits until every node's connection has received every message copy observed so far
+// and its runner has handed them all to the core. The bus does not expose a runner's per-input
+// receive counters, so the last hop (the NATS client's per-subscription goroutine handing the
+// message to the runner's queue) is covered by draining twice around a short pause.
+func (rs *runState) settle(deadline time.Time, tick uint64, now int64) error {
+	for _, n := range rs.nodes {
+		for n.conn.NATS().Stats().InMsgs < n.inExpected {
+			if time.Now().After(deadline) {
+				return &TimeoutError{Tick: tick, TimeNs: now, Missing: []string{fmt.Sprintf("%s (received %d of %d input messages)", n.name, n.conn.NATS().Stats().InMsgs, n.inExpected)}}
+			}
+			time.Sleep(20 * time.Microsecond)
+		}
+	}
+	for pass := 0; pass < 2; pass++ {
+		if pass > 0 {
+			time.Sleep(50 * time.Microsecond)
+		}
+		for _, n := range rs.nodes {
+			if !n.runner.Drain(time.Until(deadline)) {
+				return &TimeoutError{Tick: tick, TimeNs: now, Missing: []string{n.name + " (input queue not drained)"}}
+			}
+		}
+	}
+	return nil
 }
 
 func done(expected, answered []int) bool {

@@ -49,8 +49,14 @@ var (
 
 const (
 	shift     = 4 // sub-pixel bits for fillPoly
-	drawRange = 160.0
 	nearPlane = 0.2
+	drawRange = DrawRange
+)
+
+// DrawRange is how far the camera sees (m): farther ground and objects are not drawn and
+// objects beyond it get no label.
+const (
+	DrawRange = 160.0
 )
 
 type groundPoly struct {
@@ -309,7 +315,7 @@ func (r *Renderer) Render(sc Scene) ([]Label, error) {
 	for _, o := range sc.Objects {
 		c := toCam.Apply(o.Box.Center())
 		reach := math.Hypot(o.Box.Length, o.Box.Width) / 2
-		if c.Z < -reach || c.Z > drawRange+reach {
+		if c.Z < -reach || c.Norm() > drawRange {
 			continue
 		}
 		items = append(items, item{o, c.Norm()})

