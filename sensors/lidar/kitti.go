@@ -89,12 +89,12 @@ func (c *Core) stepKitti(now int64) ([]node.Output, error) {
 	}
 	c.c.Packets++
 	c.c.Revolutions++
-	return []node.Output{{Subject: msg.Lidar(c.name), Value: kittiCloud(pts, stamp, c.frame)}}, nil
+	return []node.Output{{Subject: msg.Lidar(c.name), Value: KittiCloud(pts, stamp, c.frame)}}, nil
 }
 
-// kittiCloud packs a KITTI scan in the Velodyne layout (velodyne.PointStride): reflectance
+// KittiCloud packs a KITTI scan in the Velodyne layout (velodyne.PointStride): reflectance
 // 0..1 is scaled to intensity 0..255; ring and time are 0 (KITTI scans carry neither).
-func kittiCloud(pts []kitti.Point, stamp int64, frame string) *foxglove.PointCloud {
+func KittiCloud(pts []kitti.Point, stamp int64, frame string) *foxglove.PointCloud {
 	data := make([]byte, len(pts)*velodyne.PointStride)
 	for i, p := range pts {
 		b := data[i*velodyne.PointStride:]
