@@ -285,7 +285,7 @@ func DecodeOn(cfg, wts []byte, name string, be nn.Backend) (*Model, error) {
 				b.Const(out+".bias", nn.FromSlice(bias, filters))
 				b.Const(out+".mean", nn.FromSlice(mean, filters))
 				b.Const(out+".var", nn.FromSlice(vr, filters))
-				b.Add(&graph.Node{Name: out + ".bn", OpType: "BatchNormalization", Op: &graph.BatchNormOp{Eps: 1e-5},
+				b.Add(&graph.Node{Name: out + ".bn", OpType: "BatchNormalization", Op: &graph.BatchNormOp{Eps: 1e-6},
 					Inputs: []string{bnIn, out + ".scale", out + ".bias", out + ".mean", out + ".var"}, Outputs: []string{convOut}})
 			} else {
 				b.Const(out+".b", nn.FromSlice(bias, filters))
