@@ -47,7 +47,8 @@ type Channel struct {
 	// SchemaEncoding is "protobuf" for avstack recordings.
 	SchemaEncoding string `json:"schema_encoding"`
 	Messages       uint64 `json:"messages"`
-	// RateHz is messages per second over the recording's duration (0 for a single instant).
+	// RateHz is (messages - 1) over the recording's span: the rate of a channel that runs the
+	// whole recording (0 with fewer than two messages).
 	RateHz float64 `json:"rate_hz"`
 }
 
@@ -247,8 +248,8 @@ func (r *Reader) fillSummary(chans map[uint16]*mcap.Channel, schemas map[uint16]
 		if s := schemas[c.SchemaID]; s != nil {
 			ch.Type, ch.SchemaEncoding = s.Name, s.Encoding
 		}
-		if dur > 0 {
-			ch.RateHz = float64(ch.Messages) / dur
+		if dur > 0 && ch.Messages > 1 {
+			ch.RateHz = float64(ch.Messages-1) / dur
 		}
 		r.sum.Channels = append(r.sum.Channels, ch)
 	}

@@ -219,3 +219,51 @@ func SortedSubjects(m map[string]uint64) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Observer adapts a Writer to in-process producers that hand over every message they
+// publish (the simulator's sim.Options.Observer): publish time = the message's stamp (log time
+// when it has none). The hook cannot return errors, so the first one is kept for Err.
+type Observer struct {
+	w *mcapio.Writer
+
+	mu  sync.Mutex
+	err error
+	n   uint64
+}
+
+// NewObserver returns an Observer writing to w.
+func NewObserver(w *mcapio.Writer) *Observer { return &Observer{w: w} }
+
+// Observe writes one message; its signature is sim.Observer's.
+func (o *Observer) Observe(subject, typeName string, data []byte, logTime int64) {
+	stamp, err := Stamp(typeName, data)
+	if err == nil {
+		if stamp <= 0 {
+			stamp = logTime
+		}
+		err = o.w.Write(subject, typeName, data, logTime, stamp)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if err != nil {
+		if o.err == nil {
+			o.err = fmt.Errorf("record: %s: %w", subject, err)
+		}
+		return
+	}
+	o.n++
+}
+
+// Err is the first error Observe met (nil when every message was written).
+func (o *Observer) Err() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.err
+}
+
+// Messages counts the messages written.
+func (o *Observer) Messages() uint64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.n
+}

@@ -284,3 +284,46 @@ func recordForever(path string) {
 		}
 	}
 }
+
+// TestObserver: the in-process hook writes what it is handed, byte for byte, with publish time
+// = stamp, and keeps the first error.
+func TestObserver(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "obs.mcap")
+	w, err := mcapio.Create(path, mcapio.WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob := NewObserver(w)
+	var want [][]byte
+	for i := 0; i < 5; i++ {
+		data, _ := proto.Marshal(&av.VehicleState{Header: &av.Header{StampNs: int64(i) * 7}, X: float64(i)})
+		want = append(want, data)
+		ob.Observe(msg.SubjectVehicleState, "avstack.v1.VehicleState", data, int64(i)*10)
+	}
+	if ob.Err() != nil || ob.Messages() != 5 {
+		t.Fatalf("err %v, %d messages", ob.Err(), ob.Messages())
+	}
+	ob.Observe("av.x", "no.such.Type", nil, 60)
+	if ob.Err() == nil {
+		t.Fatal("unknown type not reported")
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := mcapio.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	i := 0
+	err = r.Each(mcapio.Filter{}, func(m mcapio.Message) error {
+		if string(m.Data) != string(want[i]) || m.LogTime != int64(i)*10 || (i > 0 && m.PublishTime != int64(i)*7) {
+			return fmt.Errorf("message %d: log %d publish %d", i, m.LogTime, m.PublishTime)
+		}
+		i++
+		return nil
+	})
+	if err != nil || i != 5 {
+		t.Fatalf("%v (%d messages)", err, i)
+	}
+}
