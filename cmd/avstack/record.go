@@ -62,9 +62,9 @@ func busFromFlags(natsURL, cfgPath, name string) (*bus.Conn, string, error) {
 func init() {
 	var (
 		out, natsURL, cfgPath, splitSize, chunkSize, compression string
-		subjects                                                []string
-		duration, splitDuration                                 time.Duration
-		all                                                     bool
+		subjects                                                 []string
+		duration, splitDuration                                  time.Duration
+		all                                                      bool
 	)
 	cmd := &cobra.Command{
 		Use:   "record --out FILE.mcap [--subjects 'av.>'] [--duration D] [--nats URL]",
