@@ -203,7 +203,7 @@ func Load(path string) (*Scenario, error) {
 func Parse(data []byte, file string) (*Scenario, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, &config.Error{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, yamlError(file, err)
 	}
 	var sc Scenario
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -212,7 +212,7 @@ func Parse(data []byte, file string) (*Scenario, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, &config.Error{File: file, Msg: "empty file"}
 		}
-		return nil, &config.Error{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, yamlError(file, err)
 	}
 	sc.File = file
 	withLine := func(err error) error {
@@ -243,6 +243,18 @@ func Parse(data []byte, file string) (*Scenario, error) {
 		return nil, withLine(err)
 	}
 	return &sc, nil
+}
+
+var yamlLineRE = regexp.MustCompile(`line (\d+): `)
+
+// yamlError turns a YAML decoding error into a config error carrying the first line it names.
+func yamlError(file string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	e := &config.Error{File: file, Msg: strings.ReplaceAll(msg, "\n ", "")}
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		e.Line, _ = strconv.Atoi(m[1])
+	}
+	return e
 }
 
 func in(s string, set []string) bool {
