@@ -45,15 +45,6 @@ func (s ConvShape) Validate() error {
 	return nil
 }
 
-// isDepthwise3x3 reports whether the dedicated depthwise kernel applies.
-func (s ConvShape) isDepthwise3x3() bool {
-	return s.Groups == s.C && s.M == s.C && s.KH == 3 && s.KW == 3 &&
-		s.StrideH == s.StrideW && (s.StrideH == 1 || s.StrideH == 2) &&
-		s.DilH == 1 && s.DilW == 1 && s.PadT == 1 && s.PadL == 1 &&
-		// pads at the end: exactly what DepthwiseOut implies
-		s.OutH() == DepthwiseOut(s.H, s.StrideH) && s.OutW() == DepthwiseOut(s.W, s.StrideW)
-}
-
 // isPointwise reports whether the input is already the GEMM's B matrix.
 func (s ConvShape) isPointwise() bool {
 	return s.KH == 1 && s.KW == 1 && s.StrideH == 1 && s.StrideW == 1 &&
@@ -61,9 +52,9 @@ func (s ConvShape) isPointwise() bool {
 }
 
 // ConvWorkSize is the length of the work buffer Conv2D needs for s (0 for
-// 1x1 and depthwise 3x3 convolutions).
+// 1x1 and depthwise convolutions).
 func ConvWorkSize(s ConvShape) int {
-	if s.isDepthwise3x3() || s.isPointwise() {
+	if s.isDepthwise() || s.isPointwise() {
 		return 0
 	}
 	return s.C / s.Groups * s.KH * s.KW * s.OutH() * s.OutW()
@@ -71,7 +62,8 @@ func ConvWorkSize(s ConvShape) int {
 
 // Conv2D convolves one NCHW image: dst (M x OutH x OutW) = act(W * src + bias),
 // weight M x C/Groups x KH x KW (ONNX layout), bias M values or nil.
-// Depthwise 3x3 (stride 1/2, pad 1) runs the dedicated kernel, 1x1 stride 1
+// Depthwise (any window and padding, stride 1 or 2, no dilation) runs
+// DepthwiseConv2D, 1x1 stride 1
 // is a GEMM on the input as is, anything else is im2col into work (length
 // ConvWorkSize) then GEMM; bias and activation are applied in one pass.
 // It panics on an invalid shape or short slices (programmer errors).
@@ -80,8 +72,8 @@ func Conv2D(dst, src, weight, bias []float32, s ConvShape, a Activation, work []
 		panic(err)
 	}
 	checkConv(dst, src, weight, bias, s)
-	if s.isDepthwise3x3() {
-		DepthwiseConv3x3(dst, src, weight, bias, s.C, s.H, s.W, s.StrideH, a)
+	if s.isDepthwise() {
+		DepthwiseConv2D(dst, src, weight, bias, s, a)
 		return
 	}
 	if len(work) < ConvWorkSize(s) {

@@ -2,11 +2,10 @@ package kernels
 
 import (
 	"fmt"
-	"sync"
-
-	"github.com/avstack/avstack/nn/gemm"
-	"github.com/avstack/avstack/nn/parallel"
+	"math"
 )
+
+var negInf = float32(math.Inf(-1))
 
 // DepthwiseOut is the output size of a 3x3 depthwise convolution with
 // padding 1 and the given stride: (n-1)/stride + 1.
@@ -22,192 +21,56 @@ func DepthwiseOut(n, stride int) int { return (n-1)/stride + 1 }
 // values or nil. Channels are spread over gemm.Threads() goroutines of the
 // shared pool. It panics on a bad stride or short slices.
 func DepthwiseConv3x3(dst, src, weight, bias []float32, c, h, w, stride int, a Activation) {
-	checkDepthwise(dst, src, weight, bias, c, h, w, stride)
-	if c == 0 || h == 0 || w == 0 {
-		return
-	}
-	t := getDW()
-	t.dst, t.src, t.weight, t.bias = dst, src, weight, bias
-	t.c, t.h, t.w, t.stride, t.act = c, h, w, stride, a
-	t.p = current()
-	parts := min(gemm.Threads(), c)
-	if c*h*w < 1<<13 {
-		parts = 1 // waking a worker costs more than such a layer
-	}
-	t.parts = parts
-	if len(t.part) < parts {
-		t.part = append(t.part, make([]dwPart, parts-len(t.part))...)
-	}
-	parallel.Default.Run(parts, t)
-	t.dst, t.src, t.weight, t.bias = nil, nil, nil, nil
-	putDW(t)
-}
-
-func checkDepthwise(dst, src, weight, bias []float32, c, h, w, stride int) {
 	if stride != 1 && stride != 2 {
 		panic(fmt.Sprintf("kernels: DepthwiseConv3x3 stride %d, want 1 or 2", stride))
 	}
-	if c < 0 || h < 0 || w < 0 {
-		panic(fmt.Sprintf("kernels: DepthwiseConv3x3 negative shape c=%d h=%d w=%d", c, h, w))
-	}
-	oh, ow := DepthwiseOut(h, stride), DepthwiseOut(w, stride)
-	switch {
-	case len(src) < c*h*w:
-		panic(fmt.Sprintf("kernels: DepthwiseConv3x3 len(src)=%d < %d", len(src), c*h*w))
-	case len(dst) < c*oh*ow:
-		panic(fmt.Sprintf("kernels: DepthwiseConv3x3 len(dst)=%d < %d", len(dst), c*oh*ow))
-	case len(weight) < c*9:
-		panic(fmt.Sprintf("kernels: DepthwiseConv3x3 len(weight)=%d < %d", len(weight), c*9))
-	case bias != nil && len(bias) < c:
-		panic(fmt.Sprintf("kernels: DepthwiseConv3x3 len(bias)=%d < %d", len(bias), c))
-	}
+	DepthwiseConv2D(dst, src, weight, bias, ConvShape{C: c, H: h, W: w, M: c, KH: 3, KW: 3,
+		StrideH: stride, StrideW: stride, DilH: 1, DilW: 1, PadT: 1, PadL: 1, PadB: 1, PadR: 1, Groups: c}, a)
 }
 
-// dwTask is one DepthwiseConv3x3 call; part i does a contiguous range of
-// channels with its own scratch.
-type dwTask struct {
-	dst, src, weight, bias []float32
-	c, h, w, stride        int
-	act                    Activation
-	p                      *path
-	parts                  int
-	part                   []dwPart
+// isDepthwise reports whether DepthwiseConv2D takes s: one filter per
+// channel, no dilation, equal strides of 1 or 2.
+func (s ConvShape) isDepthwise() bool {
+	return s.Groups == s.C && s.M == s.C && s.DilH == 1 && s.DilW == 1 &&
+		s.StrideH == s.StrideW && (s.StrideH == 1 || s.StrideH == 2)
 }
 
-// dwPart is the scratch of one part. The tap pointers and weights live here
-// rather than on the stack because they are passed to a kernel through a
-// function value, which would make them escape (one allocation per call).
-type dwPart struct {
-	scratch []float32
-	srcs    [9]*float32
-	wt      [9]float32
-}
-
-var (
-	dwMu   sync.Mutex
-	dwFree []*dwTask
-)
-
-func getDW() *dwTask {
-	dwMu.Lock()
-	defer dwMu.Unlock()
-	if k := len(dwFree); k > 0 {
-		t := dwFree[k-1]
-		dwFree = dwFree[:k-1]
-		return t
+// DepthwiseConv2D is a depthwise KHxKW convolution of one NCHW image (any
+// window and padding; stride 1 or 2, equal in both axes; no dilation) with
+// bias and activation fused; weight is C*KH*KW (ONNX [C,1,KH,KW]). Windows
+// of up to nine taps take one pass of the plane kernel, larger ones (5x5:
+// three) accumulate. It panics when s is not such a convolution.
+func DepthwiseConv2D(dst, src, weight, bias []float32, s ConvShape, a Activation) {
+	if err := s.Validate(); err != nil {
+		panic(err)
 	}
-	return &dwTask{}
-}
-
-func putDW(t *dwTask) {
-	dwMu.Lock()
-	dwFree = append(dwFree, t)
-	dwMu.Unlock()
-}
-
-func (t *dwTask) Run(i int) {
-	c0 := t.c * i / t.parts
-	c1 := t.c * (i + 1) / t.parts
-	h, w, s, p := t.h, t.w, t.stride, t.p
-	oh, ow := DepthwiseOut(h, s), DepthwiseOut(w, s)
-	// The plane kernel computes rows of n >= lanes outputs. Rows at least
-	// one vector wide are written straight into dst; narrower ones are
-	// computed lanes wide into scratch and copied.
-	n, direct := ow, ow >= p.lanes
-	if !direct {
-		n = p.lanes
+	if !s.isDepthwise() {
+		panic(fmt.Sprintf("kernels: DepthwiseConv2D needs Groups == C == M, no dilation, stride 1 or 2: %+v", s))
 	}
-	// Padded plane: rows 0 and h+1 are zero. Stride 1: row r is
-	// [0, src row r-1, 0...] of length rs = n+2, and tap dx of output x
-	// reads element x+dx. Stride 2: row r holds the even columns E (n+1)
-	// then the odd columns O (n) of the zero-bordered source row, so taps
-	// dx = 0, 1, 2 of output x read E[x], O[x], E[x+1].
-	rs := n + 2
-	if s == 2 {
-		rs = 2*n + 1
+	checkConv(dst, src, weight, bias, s)
+	t := getPlaneTask()
+	p := current()
+	oh, ow := s.OutH(), s.OutW()
+	n := (ow + p.lanes - 1) / p.lanes * p.lanes
+	// Straight into dst when one pass suffices and a row holds a vector:
+	// the ragged row end is then recomputed, which only an accumulating
+	// pass could not tolerate.
+	t.direct = s.KH*s.KW <= 9 && ow >= p.lanes
+	if t.direct {
+		n = ow
 	}
-	need := (h+2)*rs + oh*n
-	pt := &t.part[i]
-	if cap(pt.scratch) < need {
-		pt.scratch = make([]float32, need)
-	}
-	buf := pt.scratch[:need]
-	plane, tmp := buf[:(h+2)*rs], buf[(h+2)*rs:]
-	clear(plane[:rs])
-	clear(plane[(h+1)*rs:])
-	kind, alpha, asmOK := t.act.asmAct()
-	srcs, wt := &pt.srcs, &pt.wt
-	defer clear(srcs[:])
-	for dy := 0; dy < 3; dy++ {
-		base := dy * rs
-		if s == 1 {
-			srcs[dy*3], srcs[dy*3+1], srcs[dy*3+2] = &plane[base], &plane[base+1], &plane[base+2]
-		} else {
-			srcs[dy*3], srcs[dy*3+1], srcs[dy*3+2] = &plane[base], &plane[base+n+1], &plane[base+1]
-		}
-	}
-	for ch := c0; ch < c1; ch++ {
-		in := t.src[ch*h*w : (ch+1)*h*w]
-		for r := 1; r <= h; r++ {
-			row := plane[r*rs : (r+1)*rs]
-			sr := in[(r-1)*w : r*w]
-			if s == 1 {
-				row[0] = 0
-				copy(row[1:], sr)
-				clear(row[1+w:])
-				continue
-			}
-			// zero-bordered q[i] = sr[i-1]: E[j] = q[2j] = sr[2j-1] (j >= 1),
-			// O[j] = q[2j+1] = sr[2j]
-			e, o := row[:n+1], row[n+1:]
-			e[0] = 0
-			ne, no := w/2, (w+1)/2 // counts of E[1..] and O[..] taken from sr
-			j := 0
-			if cnt := (ne - 1) / p.lanes * p.lanes; cnt > 0 { // reads sr[1 .. 2cnt] < w
-				p.evens(&e[1], &sr[1], cnt)
-				j = cnt
-			}
-			for ; j < ne; j++ {
-				e[j+1] = sr[2*j+1]
-			}
-			clear(e[ne+1:])
-			j = 0
-			if cnt := (no - 1) / p.lanes * p.lanes; cnt > 0 { // reads sr[0 .. 2cnt-1] < w
-				p.evens(&o[0], &sr[0], cnt)
-				j = cnt
-			}
-			for ; j < no; j++ {
-				o[j] = sr[2*j]
-			}
-			clear(o[no:])
-		}
-		copy(wt[:], t.weight[ch*9:ch*9+9])
-		var b float32
-		if t.bias != nil {
-			b = t.bias[ch]
-		}
-		out := t.dst[ch*oh*ow : (ch+1)*oh*ow]
-		if direct {
-			p.dwPlane(&out[0], ow, srcs, s*rs, wt, oh, n, b, kind, alpha)
-		} else {
-			p.dwPlane(&tmp[0], n, srcs, s*rs, wt, oh, n, b, kind, alpha)
-			for y := 0; y < oh; y++ {
-				copy(out[y*ow:(y+1)*ow], tmp[y*n:y*n+ow])
-			}
-		}
-		if !asmOK {
-			for x, v := range out {
-				out[x] = act1(t.act, v)
-			}
-		}
-	}
+	t.op, t.dst, t.src, t.weight, t.bias, t.c, t.act, t.p = opConv, dst, src, weight, bias, s.C, a, p
+	t.geom = newGeom(s.H, s.W, oh, ow, s.KH, s.KW, s.StrideH, s.PadT, s.PadL, n)
+	t.run()
 }
 
 // DepthwiseConv3x3Ref is the reference of DepthwiseConv3x3: the direct
 // loop with bounds tests, summing bias then taps in (dy, dx) order.
 func DepthwiseConv3x3Ref(dst, src, weight, bias []float32, c, h, w, stride int, a Activation) {
-	checkDepthwise(dst, src, weight, bias, c, h, w, stride)
 	oh, ow := DepthwiseOut(h, stride), DepthwiseOut(w, stride)
+	if len(dst) < c*oh*ow || len(src) < c*h*w || len(weight) < 9*c || (bias != nil && len(bias) < c) {
+		panic("kernels: DepthwiseConv3x3Ref: short slice")
+	}
 	for ch := 0; ch < c; ch++ {
 		for y := 0; y < oh; y++ {
 			for x := 0; x < ow; x++ {

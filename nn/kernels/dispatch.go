@@ -26,7 +26,12 @@ type path struct {
 	// y < rows, x < n, n >= lanes; act is asmActNone, asmActReLU or
 	// asmActLeaky. A ragged row end is recomputed as the row's last full
 	// vector, so nothing outside the rows is read or written.
-	dwPlane func(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32)
+	// With accum != 0 the old dst is added first (then a ragged row end
+	// would be added twice: accumulating calls use n a multiple of lanes).
+	dwPlane func(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32, accum int)
+	// maxPlane: dst[y*ldo+x] = max(src[t][y*lds+x], t < 9; and the old dst
+	// when accum != 0), rows and ragged ends as dwPlane.
+	maxPlane func(dst *float32, ldo int, src *[9]*float32, lds int, rows, n int, accum int)
 	// biasAct: x[i] = act(x[i] + bias) for i < n, n a multiple of lanes.
 	biasAct func(x *float32, n int, bias float32, act int, alpha float32)
 	// evens: dst[i] = src[2*i] for i < n, n a multiple of lanes; reads
@@ -34,7 +39,7 @@ type path struct {
 	evens func(dst, src *float32, n int)
 }
 
-var goPath = &path{name: "go", lanes: 1, dwPlane: dwPlaneGo, biasAct: biasActGo, evens: evensGo}
+var goPath = &path{name: "go", lanes: 1, dwPlane: dwPlaneGo, maxPlane: maxPlaneGo, biasAct: biasActGo, evens: evensGo}
 
 var asmPaths = map[string]*path{}
 
@@ -59,7 +64,7 @@ func applyAsmAct(v float32, act int, alpha float32) float32 {
 	return v
 }
 
-func dwPlaneGo(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32) {
+func dwPlaneGo(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32, accum int) {
 	d := unsafe.Slice(dst, (rows-1)*ldo+n)
 	var s [9][]float32
 	for t := range s {
@@ -69,7 +74,11 @@ func dwPlaneGo(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, 
 		o := d[y*ldo : y*ldo+n]
 		i := y * lds
 		for x := range o {
-			a0 := bias + w[0]*s[0][i+x] + w[1]*s[1][i+x] + w[2]*s[2][i+x]
+			a0 := bias
+			if accum != 0 {
+				a0 += o[x]
+			}
+			a0 += w[0]*s[0][i+x] + w[1]*s[1][i+x] + w[2]*s[2][i+x]
 			a1 := w[3]*s[3][i+x] + w[4]*s[4][i+x] + w[5]*s[5][i+x]
 			a2 := w[6]*s[6][i+x] + w[7]*s[7][i+x] + w[8]*s[8][i+x]
 			o[x] = applyAsmAct(a0+a1+a2, act, alpha)
@@ -88,5 +97,27 @@ func evensGo(dst, src *float32, n int) {
 	s := unsafe.Slice(src, 2*n)
 	for i := range d {
 		d[i] = s[2*i]
+	}
+}
+
+func maxPlaneGo(dst *float32, ldo int, src *[9]*float32, lds int, rows, n int, accum int) {
+	d := unsafe.Slice(dst, (rows-1)*ldo+n)
+	var s [9][]float32
+	for t := range s {
+		s[t] = unsafe.Slice(src[t], (rows-1)*lds+n)
+	}
+	for y := 0; y < rows; y++ {
+		o := d[y*ldo : y*ldo+n]
+		i := y * lds
+		for x := range o {
+			m := s[0][i+x]
+			for t := 1; t < 9; t++ {
+				m = max(m, s[t][i+x])
+			}
+			if accum != 0 {
+				m = max(m, o[x])
+			}
+			o[x] = m
+		}
 	}
 }

@@ -15,21 +15,24 @@
 //	func Conv2D(dst, src, weight, bias []float32, s ConvShape, a Activation, work []float32)
 //	func Conv2DRef(dst, src, weight, bias []float32, s ConvShape, a Activation)
 //
-// Conv2D picks the route: depthwise 3x3 with stride 1 or 2 and padding 1
-// goes to DepthwiseConv3x3; 1x1 stride 1 unpadded is one GEMM on the input
-// as it is (gemm.Sgemm(M, H*W, C)); anything else is Im2col into work
-// (ConvWorkSize floats, per group) then GEMM. Bias and activation follow in
-// one vectorised pass (BiasAct).
+// Conv2D picks the route: depthwise convolutions (Groups == C == M, stride 1
+// or 2, no dilation, any window and padding) go to DepthwiseConv2D; 1x1
+// stride 1 unpadded is one GEMM on the input as it is (gemm.Sgemm(M, H*W,
+// C)); anything else is Im2col into work (ConvWorkSize floats, per group)
+// then GEMM. Bias and activation follow in one vectorised pass (BiasAct).
 //
-//	func DepthwiseConv3x3(dst, src, weight, bias []float32, c, h, w, stride int, a Activation)
+//	func DepthwiseConv2D(dst, src, weight, bias []float32, s ConvShape, a Activation)
+//	func DepthwiseConv3x3(dst, src, weight, bias []float32, c, h, w, stride int, a Activation) // pad 1
 //	func DepthwiseOut(n, stride int) int      // (n-1)/stride + 1
 //	func Im2col(dst, src []float32, s ConvShape)   // K = C*KH*KW rows, N = OutH*OutW columns
 //
-// DepthwiseConv3x3 copies each channel once into a zero-bordered scratch
-// plane (for stride 2, split into even and odd columns) so that every tap is
-// a contiguous vector load, then an assembly row kernel does the nine FMAs
-// with bias and ReLU/leaky fused; other activations follow per row.
-// Channels are split over gemm.Threads() goroutines of nn/parallel.Default.
+// Depthwise convolution and max pooling copy each channel once into a
+// padded scratch plane (for stride 2, split into even and odd columns) so
+// that every tap is a contiguous vector load, then an assembly plane kernel
+// combines nine taps per call over the whole plane (larger windows take
+// several accumulating calls), with bias and ReLU/leaky fused; other
+// activations follow in Go. Channels are split over gemm.Threads()
+// goroutines of nn/parallel.Default. See plane.go.
 //
 // Epilogues and elementwise:
 //

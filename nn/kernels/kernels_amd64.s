@@ -4,8 +4,8 @@
 
 #include "textflag.h"
 
-// func dwPlaneAVX512(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32)
-TEXT ·dwPlaneAVX512(SB), NOSPLIT, $0-76
+// func dwPlaneAVX512(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32, accum int)
+TEXT ·dwPlaneAVX512(SB), NOSPLIT, $0-88
 	MOVQ src+16(FP), DI
 	MOVQ 0(DI), AX
 	MOVQ 8(DI), BX
@@ -44,6 +44,9 @@ dwPlaneAVX512_k0_chunk:
 	CMPQ R12, $16
 	JLT dwPlaneAVX512_k0_tail
 	VMOVAPS Z9, Z12
+	CMPQ accum+80(FP), $0
+	JEQ 2(PC)
+	VADDPS (DI)(R13*1), Z12, Z12
 	VFMADD231PS (AX)(R13*1), Z0, Z12
 	VFMADD231PS (BX)(R13*1), Z1, Z12
 	VFMADD231PS (CX)(R13*1), Z2, Z12
@@ -66,6 +69,9 @@ dwPlaneAVX512_k0_tail:
 	SUBQ $16, R13
 	SHLQ $2, R13
 	VMOVAPS Z9, Z12
+	CMPQ accum+80(FP), $0
+	JEQ 2(PC)
+	VADDPS (DI)(R13*1), Z12, Z12
 	VFMADD231PS (AX)(R13*1), Z0, Z12
 	VFMADD231PS (BX)(R13*1), Z1, Z12
 	VFMADD231PS (CX)(R13*1), Z2, Z12
@@ -103,6 +109,9 @@ dwPlaneAVX512_k1_chunk:
 	CMPQ R12, $16
 	JLT dwPlaneAVX512_k1_tail
 	VMOVAPS Z9, Z12
+	CMPQ accum+80(FP), $0
+	JEQ 2(PC)
+	VADDPS (DI)(R13*1), Z12, Z12
 	VFMADD231PS (AX)(R13*1), Z0, Z12
 	VFMADD231PS (BX)(R13*1), Z1, Z12
 	VFMADD231PS (CX)(R13*1), Z2, Z12
@@ -126,6 +135,9 @@ dwPlaneAVX512_k1_tail:
 	SUBQ $16, R13
 	SHLQ $2, R13
 	VMOVAPS Z9, Z12
+	CMPQ accum+80(FP), $0
+	JEQ 2(PC)
+	VADDPS (DI)(R13*1), Z12, Z12
 	VFMADD231PS (AX)(R13*1), Z0, Z12
 	VFMADD231PS (BX)(R13*1), Z1, Z12
 	VFMADD231PS (CX)(R13*1), Z2, Z12
@@ -164,6 +176,9 @@ dwPlaneAVX512_k2_chunk:
 	CMPQ R12, $16
 	JLT dwPlaneAVX512_k2_tail
 	VMOVAPS Z9, Z12
+	CMPQ accum+80(FP), $0
+	JEQ 2(PC)
+	VADDPS (DI)(R13*1), Z12, Z12
 	VFMADD231PS (AX)(R13*1), Z0, Z12
 	VFMADD231PS (BX)(R13*1), Z1, Z12
 	VFMADD231PS (CX)(R13*1), Z2, Z12
@@ -188,6 +203,9 @@ dwPlaneAVX512_k2_tail:
 	SUBQ $16, R13
 	SHLQ $2, R13
 	VMOVAPS Z9, Z12
+	CMPQ accum+80(FP), $0
+	JEQ 2(PC)
+	VADDPS (DI)(R13*1), Z12, Z12
 	VFMADD231PS (AX)(R13*1), Z0, Z12
 	VFMADD231PS (BX)(R13*1), Z1, Z12
 	VFMADD231PS (CX)(R13*1), Z2, Z12
@@ -219,6 +237,87 @@ dwPlaneAVX512_k2_next:
 	JMP dwPlaneAVX512_ret
 dwPlaneAVX512_k2_skip:
 dwPlaneAVX512_ret:
+	VZEROUPPER
+	RET
+
+// func maxPlaneAVX512(dst *float32, ldo int, src *[9]*float32, lds int, rows, n int, accum int)
+TEXT ·maxPlaneAVX512(SB), NOSPLIT, $0-56
+	MOVQ src+16(FP), DI
+	MOVQ 0(DI), AX
+	MOVQ 8(DI), BX
+	MOVQ 16(DI), CX
+	MOVQ 24(DI), DX
+	MOVQ 32(DI), SI
+	MOVQ 40(DI), R8
+	MOVQ 48(DI), R9
+	MOVQ 56(DI), R10
+	MOVQ 64(DI), R11
+	MOVQ dst+0(FP), DI
+	MOVQ lds+24(FP), R15
+	SHLQ $2, R15
+	MOVQ rows+32(FP), R14
+	TESTQ R14, R14
+	JEQ maxPlaneAVX512_ret
+maxPlaneAVX512_row:
+	MOVQ n+40(FP), R12
+	XORQ R13, R13
+maxPlaneAVX512_chunk:
+	CMPQ R12, $16
+	JLT maxPlaneAVX512_tail
+	VMOVUPS (AX)(R13*1), Z0
+	VMOVUPS (BX)(R13*1), Z1
+	VMOVUPS (CX)(R13*1), Z2
+	VMAXPS (DX)(R13*1), Z0, Z0
+	VMAXPS (SI)(R13*1), Z1, Z1
+	VMAXPS (R8)(R13*1), Z2, Z2
+	VMAXPS (R9)(R13*1), Z0, Z0
+	VMAXPS (R10)(R13*1), Z1, Z1
+	VMAXPS (R11)(R13*1), Z2, Z2
+	VMAXPS Z1, Z0, Z0
+	VMAXPS Z2, Z0, Z0
+	CMPQ accum+48(FP), $0
+	JEQ 2(PC)
+	VMAXPS (DI)(R13*1), Z0, Z0
+	VMOVUPS Z0, (DI)(R13*1)
+	ADDQ $64, R13
+	SUBQ $16, R12
+	JMP maxPlaneAVX512_chunk
+maxPlaneAVX512_tail:
+	TESTQ R12, R12
+	JEQ maxPlaneAVX512_next
+	MOVQ n+40(FP), R13
+	SUBQ $16, R13
+	SHLQ $2, R13
+	VMOVUPS (AX)(R13*1), Z0
+	VMOVUPS (BX)(R13*1), Z1
+	VMOVUPS (CX)(R13*1), Z2
+	VMAXPS (DX)(R13*1), Z0, Z0
+	VMAXPS (SI)(R13*1), Z1, Z1
+	VMAXPS (R8)(R13*1), Z2, Z2
+	VMAXPS (R9)(R13*1), Z0, Z0
+	VMAXPS (R10)(R13*1), Z1, Z1
+	VMAXPS (R11)(R13*1), Z2, Z2
+	VMAXPS Z1, Z0, Z0
+	VMAXPS Z2, Z0, Z0
+	CMPQ accum+48(FP), $0
+	JEQ 2(PC)
+	VMAXPS (DI)(R13*1), Z0, Z0
+	VMOVUPS Z0, (DI)(R13*1)
+maxPlaneAVX512_next:
+	ADDQ R15, AX
+	ADDQ R15, BX
+	ADDQ R15, CX
+	ADDQ R15, DX
+	ADDQ R15, SI
+	ADDQ R15, R8
+	ADDQ R15, R9
+	ADDQ R15, R10
+	ADDQ R15, R11
+	MOVQ ldo+8(FP), R12
+	LEAQ (DI)(R12*4), DI
+	DECQ R14
+	JNE maxPlaneAVX512_row
+maxPlaneAVX512_ret:
 	VZEROUPPER
 	RET
 
@@ -328,8 +427,8 @@ biasActAVX512_done:
 	VZEROUPPER
 	RET
 
-// func dwPlaneAVX2(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32)
-TEXT ·dwPlaneAVX2(SB), NOSPLIT, $0-76
+// func dwPlaneAVX2(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32, accum int)
+TEXT ·dwPlaneAVX2(SB), NOSPLIT, $0-88
 	MOVQ src+16(FP), DI
 	MOVQ 0(DI), AX
 	MOVQ 8(DI), BX
@@ -368,6 +467,9 @@ dwPlaneAVX2_k0_chunk:
 	CMPQ R12, $8
 	JLT dwPlaneAVX2_k0_tail
 	VMOVAPS Y9, Y12
+	CMPQ accum+80(FP), $0
+	JEQ 2(PC)
+	VADDPS (DI)(R13*1), Y12, Y12
 	VFMADD231PS (AX)(R13*1), Y0, Y12
 	VFMADD231PS (BX)(R13*1), Y1, Y12
 	VFMADD231PS (CX)(R13*1), Y2, Y12
@@ -390,6 +492,9 @@ dwPlaneAVX2_k0_tail:
 	SUBQ $8, R13
 	SHLQ $2, R13
 	VMOVAPS Y9, Y12
+	CMPQ accum+80(FP), $0
+	JEQ 2(PC)
+	VADDPS (DI)(R13*1), Y12, Y12
 	VFMADD231PS (AX)(R13*1), Y0, Y12
 	VFMADD231PS (BX)(R13*1), Y1, Y12
 	VFMADD231PS (CX)(R13*1), Y2, Y12
@@ -427,6 +532,9 @@ dwPlaneAVX2_k1_chunk:
 	CMPQ R12, $8
 	JLT dwPlaneAVX2_k1_tail
 	VMOVAPS Y9, Y12
+	CMPQ accum+80(FP), $0
+	JEQ 2(PC)
+	VADDPS (DI)(R13*1), Y12, Y12
 	VFMADD231PS (AX)(R13*1), Y0, Y12
 	VFMADD231PS (BX)(R13*1), Y1, Y12
 	VFMADD231PS (CX)(R13*1), Y2, Y12
@@ -450,6 +558,9 @@ dwPlaneAVX2_k1_tail:
 	SUBQ $8, R13
 	SHLQ $2, R13
 	VMOVAPS Y9, Y12
+	CMPQ accum+80(FP), $0
+	JEQ 2(PC)
+	VADDPS (DI)(R13*1), Y12, Y12
 	VFMADD231PS (AX)(R13*1), Y0, Y12
 	VFMADD231PS (BX)(R13*1), Y1, Y12
 	VFMADD231PS (CX)(R13*1), Y2, Y12
@@ -488,6 +599,9 @@ dwPlaneAVX2_k2_chunk:
 	CMPQ R12, $8
 	JLT dwPlaneAVX2_k2_tail
 	VMOVAPS Y9, Y12
+	CMPQ accum+80(FP), $0
+	JEQ 2(PC)
+	VADDPS (DI)(R13*1), Y12, Y12
 	VFMADD231PS (AX)(R13*1), Y0, Y12
 	VFMADD231PS (BX)(R13*1), Y1, Y12
 	VFMADD231PS (CX)(R13*1), Y2, Y12
@@ -512,6 +626,9 @@ dwPlaneAVX2_k2_tail:
 	SUBQ $8, R13
 	SHLQ $2, R13
 	VMOVAPS Y9, Y12
+	CMPQ accum+80(FP), $0
+	JEQ 2(PC)
+	VADDPS (DI)(R13*1), Y12, Y12
 	VFMADD231PS (AX)(R13*1), Y0, Y12
 	VFMADD231PS (BX)(R13*1), Y1, Y12
 	VFMADD231PS (CX)(R13*1), Y2, Y12
@@ -543,6 +660,87 @@ dwPlaneAVX2_k2_next:
 	JMP dwPlaneAVX2_ret
 dwPlaneAVX2_k2_skip:
 dwPlaneAVX2_ret:
+	VZEROUPPER
+	RET
+
+// func maxPlaneAVX2(dst *float32, ldo int, src *[9]*float32, lds int, rows, n int, accum int)
+TEXT ·maxPlaneAVX2(SB), NOSPLIT, $0-56
+	MOVQ src+16(FP), DI
+	MOVQ 0(DI), AX
+	MOVQ 8(DI), BX
+	MOVQ 16(DI), CX
+	MOVQ 24(DI), DX
+	MOVQ 32(DI), SI
+	MOVQ 40(DI), R8
+	MOVQ 48(DI), R9
+	MOVQ 56(DI), R10
+	MOVQ 64(DI), R11
+	MOVQ dst+0(FP), DI
+	MOVQ lds+24(FP), R15
+	SHLQ $2, R15
+	MOVQ rows+32(FP), R14
+	TESTQ R14, R14
+	JEQ maxPlaneAVX2_ret
+maxPlaneAVX2_row:
+	MOVQ n+40(FP), R12
+	XORQ R13, R13
+maxPlaneAVX2_chunk:
+	CMPQ R12, $8
+	JLT maxPlaneAVX2_tail
+	VMOVUPS (AX)(R13*1), Y0
+	VMOVUPS (BX)(R13*1), Y1
+	VMOVUPS (CX)(R13*1), Y2
+	VMAXPS (DX)(R13*1), Y0, Y0
+	VMAXPS (SI)(R13*1), Y1, Y1
+	VMAXPS (R8)(R13*1), Y2, Y2
+	VMAXPS (R9)(R13*1), Y0, Y0
+	VMAXPS (R10)(R13*1), Y1, Y1
+	VMAXPS (R11)(R13*1), Y2, Y2
+	VMAXPS Y1, Y0, Y0
+	VMAXPS Y2, Y0, Y0
+	CMPQ accum+48(FP), $0
+	JEQ 2(PC)
+	VMAXPS (DI)(R13*1), Y0, Y0
+	VMOVUPS Y0, (DI)(R13*1)
+	ADDQ $32, R13
+	SUBQ $8, R12
+	JMP maxPlaneAVX2_chunk
+maxPlaneAVX2_tail:
+	TESTQ R12, R12
+	JEQ maxPlaneAVX2_next
+	MOVQ n+40(FP), R13
+	SUBQ $8, R13
+	SHLQ $2, R13
+	VMOVUPS (AX)(R13*1), Y0
+	VMOVUPS (BX)(R13*1), Y1
+	VMOVUPS (CX)(R13*1), Y2
+	VMAXPS (DX)(R13*1), Y0, Y0
+	VMAXPS (SI)(R13*1), Y1, Y1
+	VMAXPS (R8)(R13*1), Y2, Y2
+	VMAXPS (R9)(R13*1), Y0, Y0
+	VMAXPS (R10)(R13*1), Y1, Y1
+	VMAXPS (R11)(R13*1), Y2, Y2
+	VMAXPS Y1, Y0, Y0
+	VMAXPS Y2, Y0, Y0
+	CMPQ accum+48(FP), $0
+	JEQ 2(PC)
+	VMAXPS (DI)(R13*1), Y0, Y0
+	VMOVUPS Y0, (DI)(R13*1)
+maxPlaneAVX2_next:
+	ADDQ R15, AX
+	ADDQ R15, BX
+	ADDQ R15, CX
+	ADDQ R15, DX
+	ADDQ R15, SI
+	ADDQ R15, R8
+	ADDQ R15, R9
+	ADDQ R15, R10
+	ADDQ R15, R11
+	MOVQ ldo+8(FP), R12
+	LEAQ (DI)(R12*4), DI
+	DECQ R14
+	JNE maxPlaneAVX2_row
+maxPlaneAVX2_ret:
 	VZEROUPPER
 	RET
 

@@ -280,7 +280,9 @@ func TestConvValidate(t *testing.T) {
 	}
 }
 
-func TestPool(t *testing.T) {
+func TestPool(t *testing.T) { forEachPath(t, testPool) }
+
+func testPool(t *testing.T) {
 	cs := []struct {
 		name string
 		h, w int
@@ -292,6 +294,11 @@ func TestPool(t *testing.T) {
 		{"max_3x3_s2_p1", 11, 13, PoolShape{KH: 3, KW: 3, StrideH: 2, StrideW: 2, PadT: 1, PadL: 1, PadB: 1, PadR: 1}, true},
 		{"max_darknet_2x2_s1", 13, 13, PoolShape{KH: 2, KW: 2, StrideH: 1, StrideW: 1, PadB: 1, PadR: 1}, true},
 		{"max_5x5_s1_p2_spp", 10, 10, PoolShape{KH: 5, KW: 5, StrideH: 1, StrideW: 1, PadT: 2, PadL: 2, PadB: 2, PadR: 2}, true},
+		{"max_3x3_s2_p1_wide", 88, 90, PoolShape{KH: 3, KW: 3, StrideH: 2, StrideW: 2, PadT: 1, PadL: 1, PadB: 1, PadR: 1}, true},
+		{"max_2x2_s2_wide", 64, 66, PoolShape{KH: 2, KW: 2, StrideH: 2, StrideW: 2}, true},
+		{"max_5x5_s1_p2_wide", 20, 37, PoolShape{KH: 5, KW: 5, StrideH: 1, StrideW: 1, PadT: 2, PadL: 2, PadB: 2, PadR: 2}, true},
+		{"max_13x13_s1_p6_spp", 19, 21, PoolShape{KH: 13, KW: 13, StrideH: 1, StrideW: 1, PadT: 6, PadL: 6, PadB: 6, PadR: 6}, true},
+		{"max_3x3_s3_scalar", 10, 11, PoolShape{KH: 3, KW: 3, StrideH: 3, StrideW: 3}, true},
 		{"avg_2x2_s2", 8, 8, PoolShape{KH: 2, KW: 2, StrideH: 2, StrideW: 2}, false},
 		{"avg_3x3_p1_exclude_pad", 9, 7, PoolShape{KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadT: 1, PadL: 1, PadB: 1, PadR: 1}, false},
 		{"avg_3x3_p1_include_pad", 9, 7, PoolShape{KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadT: 1, PadL: 1, PadB: 1, PadR: 1, CountIncludePad: true}, false},
@@ -391,4 +398,48 @@ func TestLSTMCell(t *testing.T) {
 			same(t, h.s, wantH)
 		})
 	}
+}
+
+func TestDepthwiseConv2D(t *testing.T) {
+	dw := func(c, h, w, k, s, pt, pl, pb, pr int) ConvShape {
+		return ConvShape{C: c, H: h, W: w, M: c, KH: k, KW: k, StrideH: s, StrideW: s, DilH: 1, DilW: 1,
+			PadT: pt, PadL: pl, PadB: pb, PadR: pr, Groups: c}
+	}
+	cs := []struct {
+		name string
+		s    ConvShape
+	}{
+		{"5x5_s1_p2_narrow", dw(3, 11, 11, 5, 1, 2, 2, 2, 2)},
+		{"5x5_s1_p2_wide", dw(4, 22, 40, 5, 1, 2, 2, 2, 2)},
+		{"5x5_s2_p2", dw(3, 44, 45, 5, 2, 2, 2, 2, 2)},
+		{"3x3_s1_no_pad", dw(2, 20, 35, 3, 1, 0, 0, 0, 0)},
+		{"3x3_s2_asymmetric", dw(2, 21, 40, 3, 2, 0, 0, 1, 1)},
+		{"7x7_s1_p3", dw(2, 15, 33, 7, 1, 3, 3, 3, 3)},
+		{"1x1_s2", dw(3, 9, 40, 1, 2, 0, 0, 0, 0)},
+		{"4x4_s2_p1", dw(2, 17, 36, 4, 2, 1, 1, 1, 1)},
+	}
+	acts := []Activation{{Kind: ActNone}, {Kind: ActReLU}, {Kind: ActLeaky, Alpha: 0.1}, {Kind: ActSiLU}}
+	forEachPath(t, func(t *testing.T) {
+		for _, tc := range cs {
+			for ai, a := range acts {
+				t.Run(tc.name+"/"+a.String(), func(t *testing.T) {
+					s := tc.s
+					rng := rand.New(rand.NewPCG(uint64(s.C*s.KH), uint64(s.W)))
+					src := randBuf(rng, s.C*s.H*s.W)
+					wt := randBuf(rng, s.C*s.KH*s.KW)
+					var bias []float32
+					if ai%2 == 0 {
+						bias = randBuf(rng, s.C).s
+					}
+					n := s.C * s.OutH() * s.OutW()
+					dst := newBuf(n)
+					want := make([]float32, n)
+					Conv2DRef(want, src.s, wt.s, bias, s, a)
+					DepthwiseConv2D(dst.s, src.s, wt.s, bias, s, a)
+					dst.checkGuards(t, "dst")
+					same(t, dst.s, want)
+				})
+			}
+		}
+	})
 }

@@ -36,36 +36,25 @@ func checkPool(dst, src []float32, c, h, w int, p PoolShape) (oh, ow int) {
 }
 
 // MaxPool2D is max pooling of one NCHW image (c x h x w) into dst
-// (c x oh x ow, see PoolOut); padding never wins (it is -Inf). The common
-// 2x2 stride-2 unpadded window has its own loop.
+// (c x oh x ow, see PoolOut); padding never wins (it is -Inf). Equal strides
+// of 1 or 2 run the vector plane kernels (see plane.go) over channels split
+// across gemm.Threads(); other strides a scalar loop.
 func MaxPool2D(dst, src []float32, c, h, w int, p PoolShape) {
 	oh, ow := checkPool(dst, src, c, h, w, p)
-	if p.KH == 2 && p.KW == 2 && p.StrideH == 2 && p.StrideW == 2 && p.PadT == 0 && p.PadL == 0 {
-		for ch := 0; ch < c; ch++ {
-			in := src[ch*h*w : (ch+1)*h*w]
-			out := dst[ch*oh*ow : (ch+1)*oh*ow]
-			for y := 0; y < oh; y++ {
-				r0 := in[2*y*w : 2*y*w+w]
-				o := out[y*ow : (y+1)*ow]
-				if 2*y+1 >= h { // bottom padding row
-					for x := range o {
-						o[x] = r0[2*x]
-						if 2*x+1 < w {
-							o[x] = max(o[x], r0[2*x+1])
-						}
-					}
-					continue
-				}
-				r1 := in[(2*y+1)*w : (2*y+2)*w]
-				for x := range o {
-					if 2*x+1 < w {
-						o[x] = max(max(r0[2*x], r0[2*x+1]), max(r1[2*x], r1[2*x+1]))
-					} else {
-						o[x] = max(r0[2*x], r1[2*x])
-					}
-				}
-			}
+	if p.StrideH == p.StrideW && (p.StrideH == 1 || p.StrideH == 2) {
+		// The plane kernels: -Inf padding, nine taps per pass, passes
+		// combined with max (a repeated or recomputed element is harmless,
+		// so rows of at least one vector go straight into dst).
+		t := getPlaneTask()
+		pa := current()
+		n := (ow + pa.lanes - 1) / pa.lanes * pa.lanes
+		t.direct = ow >= pa.lanes
+		if t.direct {
+			n = ow
 		}
+		t.op, t.dst, t.src, t.c, t.act, t.p = opMax, dst, src, c, Activation{}, pa
+		t.geom = newGeom(h, w, oh, ow, p.KH, p.KW, p.StrideH, p.PadT, p.PadL, n)
+		t.run()
 		return
 	}
 	poolGeneric(dst, src, c, h, w, oh, ow, p, true)

@@ -6,13 +6,19 @@ package kernels
 // dwRowGo and biasActGo are the same computations in Go.
 
 //go:noescape
-func dwPlaneAVX512(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32)
+func dwPlaneAVX512(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32, accum int)
+
+//go:noescape
+func maxPlaneAVX512(dst *float32, ldo int, src *[9]*float32, lds int, rows, n int, accum int)
 
 //go:noescape
 func biasActAVX512(x *float32, n int, bias float32, act int, alpha float32)
 
 //go:noescape
-func dwPlaneAVX2(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32)
+func dwPlaneAVX2(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32, accum int)
+
+//go:noescape
+func maxPlaneAVX2(dst *float32, ldo int, src *[9]*float32, lds int, rows, n int, accum int)
 
 //go:noescape
 func biasActAVX2(x *float32, n int, bias float32, act int, alpha float32)
@@ -26,6 +32,6 @@ func evensAVX2(dst, src *float32, n int)
 func init() {
 	// gemm registers a path only when the CPU supports it; these are used
 	// only when gemm.Kernel() names them.
-	asmPaths["avx512"] = &path{name: "avx512", lanes: 16, dwPlane: dwPlaneAVX512, biasAct: biasActAVX512, evens: evensAVX512}
-	asmPaths["avx2"] = &path{name: "avx2", lanes: 8, dwPlane: dwPlaneAVX2, biasAct: biasActAVX2, evens: evensAVX2}
+	asmPaths["avx512"] = &path{name: "avx512", lanes: 16, dwPlane: dwPlaneAVX512, maxPlane: maxPlaneAVX512, biasAct: biasActAVX512, evens: evensAVX512}
+	asmPaths["avx2"] = &path{name: "avx2", lanes: 8, dwPlane: dwPlaneAVX2, maxPlane: maxPlaneAVX2, biasAct: biasActAVX2, evens: evensAVX2}
 }

@@ -1,0 +1,247 @@
+package kernels
+
+import (
+	"sync"
+
+	"github.com/avstack/avstack/nn/gemm"
+	"github.com/avstack/avstack/nn/parallel"
+)
+
+// Window kernels (depthwise convolution, max pooling) share one scheme: each
+// channel is copied once into a padded scratch plane whose fill value is the
+// padding (0 for convolution, -Inf for max), laid out so that every tap
+// (dy, dx) of a KHxKW window is a contiguous run that starts at a fixed
+// offset and advances by lds per output row. For stride 2 each padded row is
+// split into its even columns E then its odd columns O, so tap dx of output
+// x reads E[x+dx/2] (dx even) or O[x+dx/2] (dx odd). An assembly plane kernel
+// then combines nine taps per call over the whole plane; larger windows take
+// several accumulating calls.
+
+// planeGeom is the layout of one channel's padded plane.
+type planeGeom struct {
+	h, w, oh, ow   int
+	kh, kw, s      int
+	padT, padL     int
+	n              int // outputs computed per row: ow, or rounded up to a vector
+	rs, eLen, rows int // padded row length, stride-2 E length, padded rows
+}
+
+func newGeom(h, w, oh, ow, kh, kw, s, padT, padL, n int) planeGeom {
+	g := planeGeom{h: h, w: w, oh: oh, ow: ow, kh: kh, kw: kw, s: s, padT: padT, padL: padL, n: n}
+	g.rows = (oh-1)*s + kh
+	if s == 1 {
+		g.rs = n + kw - 1 // >= w + padL since n >= ow = w + padL + padR - kw + 1
+	} else {
+		g.eLen = n + (kw-1)/2
+		g.rs = 2 * g.eLen
+	}
+	return g
+}
+
+// fill writes channel in (h x w) into plane with the padding value pad.
+func (g *planeGeom) fill(plane, in []float32, pad float32, p *path) {
+	for r := 0; r < g.rows; r++ {
+		row := plane[r*g.rs : (r+1)*g.rs]
+		iy := r - g.padT
+		if iy < 0 || iy >= g.h {
+			fillValue(row, pad)
+			continue
+		}
+		sr := in[iy*g.w : (iy+1)*g.w]
+		if g.s == 1 {
+			fillValue(row[:g.padL], pad)
+			copy(row[g.padL:], sr)
+			fillValue(row[g.padL+g.w:], pad)
+			continue
+		}
+		gatherStride2(row[:g.eLen], sr, -g.padL, pad, p)
+		gatherStride2(row[g.eLen:], sr, 1-g.padL, pad, p)
+	}
+}
+
+// tap returns the offset in the plane of tap (dy, dx) for output (0, 0).
+func (g *planeGeom) tap(dy, dx int) int {
+	if g.s == 1 {
+		return dy*g.rs + dx
+	}
+	if dx%2 == 0 {
+		return dy*g.rs + dx/2
+	}
+	return dy*g.rs + g.eLen + dx/2
+}
+
+func fillValue(s []float32, v float32) {
+	if v == 0 {
+		clear(s)
+		return
+	}
+	for i := range s {
+		s[i] = v
+	}
+}
+
+// gatherStride2 sets dst[j] = src[start+2j] where that index is inside src,
+// else pad.
+func gatherStride2(dst, src []float32, start int, pad float32, p *path) {
+	j0 := 0
+	if start < 0 {
+		j0 = (-start + 1) / 2
+	}
+	j1 := 0
+	if len(src)-start > 0 {
+		j1 = min(len(dst), (len(src)-start+1)/2)
+	}
+	j0 = min(j0, len(dst))
+	j1 = max(j1, j0)
+	fillValue(dst[:j0], pad)
+	fillValue(dst[j1:], pad)
+	j := j0
+	// the vector gather reads 2*cnt elements from start+2*j0
+	if cnt := min(j1-j0, (len(src)-start-2*j0)/2) / p.lanes * p.lanes; cnt > 0 {
+		p.evens(&dst[j0], &src[start+2*j0], cnt)
+		j += cnt
+	}
+	for ; j < j1; j++ {
+		dst[j] = src[start+2*j]
+	}
+}
+
+type planeOp int
+
+const (
+	opConv planeOp = iota // depthwise convolution
+	opMax                 // max pooling
+)
+
+// planeTask is one depthwise or max-pool call; part i does a contiguous
+// range of channels with its own scratch.
+type planeTask struct {
+	op                     planeOp
+	dst, src, weight, bias []float32
+	c                      int
+	geom                   planeGeom
+	direct                 bool // write rows straight into dst (n == ow)
+	act                    Activation
+	p                      *path
+	parts                  int
+	part                   []planePart
+}
+
+// planePart is the scratch of one part. The tap pointers and weights live
+// here rather than on the stack because they reach the kernel through a
+// function value, which would make them escape (one allocation per call).
+type planePart struct {
+	scratch []float32
+	srcs    [9]*float32
+	wt      [9]float32
+}
+
+var (
+	planeMu   sync.Mutex
+	planeFree []*planeTask
+)
+
+func getPlaneTask() *planeTask {
+	planeMu.Lock()
+	defer planeMu.Unlock()
+	if k := len(planeFree); k > 0 {
+		t := planeFree[k-1]
+		planeFree = planeFree[:k-1]
+		return t
+	}
+	return &planeTask{}
+}
+
+// run spreads the channels over gemm.Threads() and recycles t.
+func (t *planeTask) run() {
+	parts := min(gemm.Threads(), t.c)
+	if t.c*t.geom.h*t.geom.w < 1<<13 {
+		parts = 1 // waking a worker costs more than such a layer
+	}
+	t.parts = parts
+	if len(t.part) < parts {
+		t.part = append(t.part, make([]planePart, parts-len(t.part))...)
+	}
+	parallel.Default.Run(parts, t)
+	t.dst, t.src, t.weight, t.bias, t.p = nil, nil, nil, nil, nil
+	planeMu.Lock()
+	planeFree = append(planeFree, t)
+	planeMu.Unlock()
+}
+
+func (t *planeTask) Run(i int) {
+	c0 := t.c * i / t.parts
+	c1 := t.c * (i + 1) / t.parts
+	g, p := &t.geom, t.p
+	oh, ow, n := g.oh, g.ow, g.n
+	need := g.rows*g.rs + oh*n
+	pt := &t.part[i]
+	if cap(pt.scratch) < need {
+		pt.scratch = make([]float32, need)
+	}
+	buf := pt.scratch[:need]
+	plane, tmp := buf[:g.rows*g.rs], buf[g.rows*g.rs:]
+	srcs, wt := &pt.srcs, &pt.wt
+	defer clear(srcs[:])
+	pad := float32(0)
+	if t.op == opMax {
+		pad = negInf
+	}
+	kind, alpha, asmOK := t.act.asmAct()
+	taps := g.kh * g.kw
+	passes := (taps + 8) / 9
+	for ch := c0; ch < c1; ch++ {
+		g.fill(plane, t.src[ch*g.h*g.w:(ch+1)*g.h*g.w], pad, p)
+		out := t.dst[ch*oh*ow : (ch+1)*oh*ow]
+		dp, ldo := &tmp[0], n
+		if t.direct {
+			dp, ldo = &out[0], ow
+		}
+		var b float32
+		if t.bias != nil {
+			b = t.bias[ch]
+		}
+		for pass := 0; pass < passes; pass++ {
+			first := pass * 9
+			for k := 0; k < 9; k++ {
+				tp := first + k
+				if tp >= taps {
+					// Unused slot: repeat the pass's first tap with weight 0
+					// (max is unchanged by a repeat).
+					srcs[k], wt[k] = srcs[0], 0
+					continue
+				}
+				srcs[k] = &plane[g.tap(tp/g.kw, tp%g.kw)]
+				if t.op == opConv {
+					wt[k] = t.weight[ch*taps+tp]
+				}
+			}
+			accum := 0
+			if pass > 0 {
+				accum = 1
+			}
+			if t.op == opMax {
+				p.maxPlane(dp, ldo, srcs, g.s*g.rs, oh, n, accum)
+				continue
+			}
+			pb, pk := b, kind
+			if pass > 0 {
+				pb = 0
+			}
+			if pass < passes-1 {
+				pk = asmActNone
+			}
+			p.dwPlane(dp, ldo, srcs, g.s*g.rs, wt, oh, n, pb, pk, alpha, accum)
+		}
+		if !t.direct {
+			for y := 0; y < oh; y++ {
+				copy(out[y*ow:(y+1)*ow], tmp[y*n:y*n+ow])
+			}
+		}
+		if t.op == opConv && !asmOK {
+			for x, v := range out {
+				out[x] = act1(t.act, v)
+			}
+		}
+	}
+}
