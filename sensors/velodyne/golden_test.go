@@ -76,9 +76,10 @@ func TestGolden(t *testing.T) {
 		meanRange         float64
 		firstTs           uint32
 		firstAz, lastAz   uint16
+		leading           []uint16 // block azimuths the reference lists after the first
 	}{
-		{"lidar/vlp16/einride-recording.bin", 1000, 203034, 384000, 2.5673, 2666163099, 10342, 10781},
-		{"lidar/vlp16/velodyne_example.pcap", 84, 31630, 32256, 4.6683, 596380001, 23424, 23861},
+		{"lidar/vlp16/einride-recording.bin", 1000, 203034, 384000, 2.5673, 2666163099, 10342, 10781, []uint16{10382, 10422, 10462}},
+		{"lidar/vlp16/velodyne_example.pcap", 84, 31630, 32256, 4.6683, 596380001, 23424, 23861, nil},
 	}
 	for _, c := range cases {
 		t.Run(filepath.Base(c.file), func(t *testing.T) {
@@ -100,6 +101,11 @@ func TestGolden(t *testing.T) {
 					}
 					if p.Blocks[0].Azimuth != c.firstAz || p.Blocks[11].Azimuth != c.lastAz {
 						t.Errorf("first packet azimuths %d..%d, want %d..%d", p.Blocks[0].Azimuth, p.Blocks[11].Azimuth, c.firstAz, c.lastAz)
+					}
+					for j, az := range c.leading {
+						if p.Blocks[j+1].Azimuth != az {
+							t.Errorf("first packet block %d azimuth %d, want %d", j+1, p.Blocks[j+1].Azimuth, az)
+						}
 					}
 				}
 				channels += BlocksPerPacket * ChannelsPerBlock
