@@ -161,3 +161,31 @@ func BenchmarkYoloFastest(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms")
 }
+
+// TestYoloFastestBodyLoads: the one-class person model loads (every float of
+// its weights used) and runs.
+func TestYoloFastestBodyLoads(t *testing.T) {
+	dir := modelDir(t)
+	m, err := Load(filepath.Join(dir, "yolo-fastest-1.1_body.cfg"), filepath.Join(dir, "yolo-fastest-1.1_body.weights"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Heads) == 0 {
+		t.Fatal("no heads")
+	}
+	x := nn.New(1, m.Channels, m.Height, m.Width)
+	out, err := m.Graph.Run(map[string]*nn.Tensor{InputName: x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range m.Heads {
+		if h.Classes != 1 {
+			t.Errorf("head %s has %d classes, want 1", h.Output, h.Classes)
+		}
+		s := out[h.Output].Shape()
+		if s[1] != len(h.Anchors)*6 || s[2]*h.Stride != m.Height {
+			t.Errorf("head %s: shape %v, stride %d", h.Output, s, h.Stride)
+		}
+	}
+	t.Logf("%d floats, %dx%d input, %d heads", m.Floats, m.Width, m.Height, len(m.Heads))
+}
