@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/avstack/avstack/nn"
+	"github.com/avstack/avstack/nn/cpu"
 	"github.com/avstack/avstack/nn/onnx"
 )
 
@@ -20,7 +22,7 @@ func init() {
 }
 
 func nnConformanceCmd() *cobra.Command {
-	var suite, op string
+	var suite, op, backend string
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "conformance",
@@ -34,7 +36,16 @@ func nnConformanceCmd() *cobra.Command {
 					return exitCode(2, fmt.Errorf("nn conformance: --suite is required (or set AVSTACK_TESTDATA)"))
 				}
 			}
-			r, err := onnx.RunConformance(suite, op)
+			var newBackend func() nn.Backend
+			switch backend {
+			case "fast":
+				newBackend = func() nn.Backend { return cpu.NewFast() }
+			case "reference":
+				newBackend = func() nn.Backend { return &cpu.Backend{} }
+			default:
+				return exitCode(2, fmt.Errorf("nn conformance: --backend %q: want fast or reference", backend))
+			}
+			r, err := onnx.RunConformanceOn(suite, op, newBackend)
 			if err != nil {
 				return exitCode(2, err)
 			}
@@ -67,5 +78,6 @@ func nnConformanceCmd() *cobra.Command {
 	c.Flags().StringVar(&suite, "suite", "", "conformance suite folder (default $AVSTACK_TESTDATA/onnx)")
 	c.Flags().StringVar(&op, "op", "", "only cases that list this op")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	c.Flags().StringVar(&backend, "backend", "fast", "cpu backend: fast (nn/kernels where they apply) or reference")
 	return c
 }

@@ -16,5 +16,6 @@
 // The output tensors (and the map) alias internal buffers that the next Run
 // overwrites: copy them (Clone) to keep them. After the first Run with
 // given input shapes, Run allocates nothing. A Graph is not safe for
-// concurrent use.
+// concurrent use (give each goroutine its own). SetThreads sets the gemm
+// engine's thread count, which is process-wide.
 package graph
