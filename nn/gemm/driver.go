@@ -218,12 +218,12 @@ func (pt *part) macro(pr *problem, ic, mc, jc, nc, pc, kc int, beta float32, dir
 			mrr := min(mr, mc-ir)
 			ap := &pt.abuf[ir*kc]
 			ci := (ic+ir)*ldc + jc + jr
-			if mrr == mr && nrr == nr {
-				_ = c[ci+(mr-1)*ldc+nr-1] // the kernel writes up to here
-				kern(kc, ap, bp, ldb, &c[ci], ldc, alpha, beta)
+			if nrr == nr || p.partialCols {
+				_ = c[ci+(mrr-1)*ldc+nrr-1] // the kernel writes up to here
+				kern(kc, ap, bp, ldb, &c[ci], ldc, alpha, beta, mrr, nrr)
 				continue
 			}
-			kern(kc, ap, bp, ldb, &tile[0], nr, alpha, 0)
+			kern(kc, ap, bp, ldb, &tile[0], nr, alpha, 0, mrr, nr)
 			for i := 0; i < mrr; i++ {
 				dst := c[ci+i*ldc : ci+i*ldc+nrr]
 				src := tile[i*nr : i*nr+nrr]

@@ -16,8 +16,10 @@ import (
 //
 //	C[i*ldc+j] = alpha*sum_p a[p*mr+i]*b[p*ldb+j] + beta*C[i*ldc+j]
 //
-// C is not read when beta == 0.
-type microKernel func(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+// for i < rows and j < cols (a kernel whose impl has partialCols false
+// stores all nr columns and is given cols = nr). C is not read when
+// beta == 0.
+type microKernel func(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows, cols int)
 
 // impl is one dispatch path: a micro-kernel and the cache blocking tuned for it.
 type impl struct {
@@ -25,6 +27,9 @@ type impl struct {
 	mr, nr     int
 	kc, mc, nc int // k, m and n block sizes (mc a multiple of mr, nc of nr)
 	kern       microKernel
+	// partialCols: the kernel stores only cols columns, so ragged tiles at
+	// the right edge need no scratch tile.
+	partialCols bool
 	// pack4, when set, transposes 4 rows of A into a sliver
 	// (dst[p*mr+i] = src[i*lda+p], i < 4, p < 4*n4); see packA.
 	pack4 func(dst *float32, mr int, src *float32, lda int, n4 int)
@@ -39,7 +44,7 @@ var (
 func register(p *impl) { impls[p.name] = p }
 
 func init() {
-	register(&impl{name: "go", mr: 4, nr: 4, kc: 256, mc: 128, nc: 1024, kern: kernGo})
+	register(&impl{name: "go", mr: 4, nr: 4, kc: 256, mc: 128, nc: 1024, kern: kernGo, partialCols: true})
 	registerAsm()
 	name, err := chooseKernel(os.Getenv("AVSTACK_CPU"))
 	if err != nil {

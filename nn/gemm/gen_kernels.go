@@ -8,6 +8,10 @@
 //	acc[i][j] = sum_p a[p*MR+i] * b[p*ldb+j]     p < k
 //	C[i][j]   = alpha*acc[i][j] + beta*C[i][j]    (C not read when beta == 0)
 //
+// for i < rows (1 <= rows <= MR) and, in the AVX-512 kernel, j < cols
+// (1 <= cols <= NR, with masked loads and stores); the AVX2 kernel always
+// stores NR columns.
+//
 // where C[i][j] is c[i*ldc+j]. A is broadcast one element at a time, B is
 // loaded NR/lanes vectors at a time, so the accumulators hold rows of C.
 // ldb is NR for a packed sliver, or the row stride of an unpacked B.
@@ -54,9 +58,9 @@ func gen(w *bytes.Buffer, k kernel) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
 	acc := func(i, v int) string { return r(i*nv + v) }
 
-	fmt.Fprintf(w, "// func %s(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)\n", k.name)
+	fmt.Fprintf(w, "// func %s(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows, cols int)\n", k.name)
 	fmt.Fprintf(w, "// %dx%d tile, %d accumulators.\n", k.mr, k.nr, nacc)
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-56\n", k.name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-72\n", k.name)
 	p("MOVQ k+0(FP), CX")
 	p("MOVQ a+8(FP), SI")
 	p("MOVQ b+16(FP), DI")
@@ -131,26 +135,57 @@ func gen(w *bytes.Buffer, k kernel) {
 	for i := 0; i < nacc; i++ {
 		p("VMULPS %s, %s, %s", alpha, r(i), r(i))
 	}
+	// Only rows < rows are stored; with masks (AVX-512) only columns < cols.
+	masked := k.reg == "Z"
+	if masked {
+		p("MOVQ cols+64(FP), CX")
+		p("MOVQ $1, AX")
+		p("SHLQ CX, AX")
+		p("DECQ AX")
+		for v := 0; v < nv; v++ {
+			p("KMOVW AX, K%d", v+1)
+			p("SHRQ $16, AX")
+		}
+	}
+	p("MOVQ rows+56(FP), R9")
+	store := func(i, v int) {
+		if masked {
+			p("VMOVUPS %s, K%d, %d(DX)", acc(i, v), v+1, v*k.lanes*4)
+		} else {
+			p("VMOVUPS %s, %d(DX)", acc(i, v), v*k.lanes*4)
+		}
+	}
+	nextRow := func(i int) {
+		if i < k.mr-1 {
+			p("DECQ R9")
+			p("JEQ %s_ret", k.name)
+			p("ADDQ R8, DX")
+		}
+	}
 	p("MOVL beta+52(FP), AX")
 	p("ANDL $0x7fffffff, AX")
 	p("JEQ %s_store0", k.name)
 	p("VBROADCASTSS beta+52(FP), %s", beta)
 	for i := 0; i < k.mr; i++ {
 		for v := 0; v < nv; v++ {
-			p("VFMADD231PS %d(DX), %s, %s", v*k.lanes*4, beta, acc(i, v))
-			p("VMOVUPS %s, %d(DX)", acc(i, v), v*k.lanes*4)
+			if masked {
+				p("VFMADD231PS %d(DX), %s, K%d, %s", v*k.lanes*4, beta, v+1, acc(i, v))
+			} else {
+				p("VFMADD231PS %d(DX), %s, %s", v*k.lanes*4, beta, acc(i, v))
+			}
+			store(i, v)
 		}
-		p("ADDQ R8, DX")
+		nextRow(i)
 	}
-	p("VZEROUPPER")
-	p("RET")
+	p("JMP %s_ret", k.name)
 	fmt.Fprintf(w, "%s_store0:\n", k.name)
 	for i := 0; i < k.mr; i++ {
 		for v := 0; v < nv; v++ {
-			p("VMOVUPS %s, %d(DX)", acc(i, v), v*k.lanes*4)
+			store(i, v)
 		}
-		p("ADDQ R8, DX")
+		nextRow(i)
 	}
+	fmt.Fprintf(w, "%s_ret:\n", k.name)
 	p("VZEROUPPER")
 	p("RET")
 	w.WriteString("\n")

@@ -4,7 +4,7 @@ import "unsafe"
 
 // kernGo is the portable 4x4 micro-kernel (the "go" path): same contract as
 // the assembly kernels, with 16 scalar accumulators.
-func kernGo(k int, ap, bp *float32, ldb int, cp *float32, ldc int, alpha, beta float32) {
+func kernGo(k int, ap, bp *float32, ldb int, cp *float32, ldc int, alpha, beta float32, rows, cols int) {
 	a := unsafe.Slice(ap, 4*k)
 	b := unsafe.Slice(bp, (k-1)*ldb+4)
 	var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 float32
@@ -30,20 +30,21 @@ func kernGo(k int, ap, bp *float32, ldb int, cp *float32, ldc int, alpha, beta f
 		c32 += a3 * b2
 		c33 += a3 * b3
 	}
-	c := unsafe.Slice(cp, 3*ldc+4)
-	store := func(row []float32, v0, v1, v2, v3 float32) {
-		row = row[:4:4]
-		if beta == 0 {
-			row[0], row[1], row[2], row[3] = alpha*v0, alpha*v1, alpha*v2, alpha*v3
-			return
-		}
-		row[0] = alpha*v0 + beta*row[0]
-		row[1] = alpha*v1 + beta*row[1]
-		row[2] = alpha*v2 + beta*row[2]
-		row[3] = alpha*v3 + beta*row[3]
+	acc := [4][4]float32{
+		{c00, c01, c02, c03},
+		{c10, c11, c12, c13},
+		{c20, c21, c22, c23},
+		{c30, c31, c32, c33},
 	}
-	store(c[0:], c00, c01, c02, c03)
-	store(c[ldc:], c10, c11, c12, c13)
-	store(c[2*ldc:], c20, c21, c22, c23)
-	store(c[3*ldc:], c30, c31, c32, c33)
+	c := unsafe.Slice(cp, (rows-1)*ldc+cols)
+	for i := 0; i < rows; i++ {
+		row := c[i*ldc : i*ldc+cols]
+		for j := range row {
+			if beta == 0 {
+				row[j] = alpha * acc[i][j]
+			} else {
+				row[j] = alpha*acc[i][j] + beta*row[j]
+			}
+		}
+	}
 }

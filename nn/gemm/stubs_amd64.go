@@ -6,14 +6,16 @@ import "golang.org/x/sys/cpu"
 
 // kernAVX512 is the 12x32 AVX-512 micro-kernel (24 zmm accumulators); see
 // microKernel for the contract and kernGo for the same computation in Go.
+// It stores only rows x cols of the tile (opmask stores).
 //
 //go:noescape
-func kernAVX512(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+func kernAVX512(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows, cols int)
 
-// kernAVX2 is the 6x16 AVX2+FMA micro-kernel (12 ymm accumulators).
+// kernAVX2 is the 6x16 AVX2+FMA micro-kernel (12 ymm accumulators). It
+// stores only the first rows rows, always all 16 columns.
 //
 //go:noescape
-func kernAVX2(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+func kernAVX2(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows, cols int)
 
 // packRows4 transposes a 4 x 4*n4 block: dst[p*mr+i] = src[i*lda+p] for
 // i < 4, p < 4*n4 (pack_amd64.s, AVX).
@@ -23,7 +25,7 @@ func packRows4(dst *float32, mr int, src *float32, lda int, n4 int)
 
 func registerAsm() {
 	if cpu.X86.HasAVX512F {
-		register(&impl{name: "avx512", mr: 12, nr: 32, kc: 256, mc: 240, nc: 4096, kern: kernAVX512, pack4: packRows4})
+		register(&impl{name: "avx512", mr: 12, nr: 32, kc: 256, mc: 240, nc: 4096, kern: kernAVX512, pack4: packRows4, partialCols: true})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		register(&impl{name: "avx2", mr: 6, nr: 16, kc: 256, mc: 192, nc: 2048, kern: kernAVX2, pack4: packRows4})
