@@ -51,6 +51,7 @@ type World struct {
 	stopHold      float64
 	driver        builtinState
 	objBuf        []metrics.Object
+	lateral       float64
 }
 
 // NewWorld builds a scenario's world. The seed drives traffic, noise and sensors.
@@ -135,10 +136,11 @@ func (w *World) Step(cmd dynamics.Command) {
 	w.Ego.Step(cmd, TickPeriod)
 	w.Tick++
 	pos := geom.Vec2{X: w.Ego.S.X, Y: w.Ego.S.Y}
-	s, _, _ := w.Route.ProjectRange(pos, w.RouteS-5, w.RouteS+10)
+	s, d, _ := w.Route.ProjectRange(pos, w.RouteS-5, w.RouteS+10)
 	if s > w.RouteS {
 		w.RouteS = s
 	}
+	w.lateral = d
 	w.checkStops()
 	w.Metrics.Tick(w.sample())
 }
@@ -201,7 +203,7 @@ func (w *World) sample() metrics.Sample {
 		}
 	}
 	return metrics.Sample{Time: w.Time(), EgoBox: box, EgoYaw: w.Ego.S.Yaw, EgoV: w.Ego.S.V, ALong: w.Ego.S.ALong, ALat: w.Ego.S.ALat,
-		Offroad: offroad, OffLane: offLane, RouteFrac: w.RouteFrac(), Objects: w.Objects()}
+		Offroad: offroad, OffLane: offLane, Lateral: w.lateral, RouteFrac: w.RouteFrac(), Objects: w.Objects()}
 }
 
 // Truth returns the ground-truth object list (3D boxes in the map frame) at the current tick.

@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"context"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/avstack/avstack/config"
@@ -26,9 +28,10 @@ func scenarioFiles(t testing.TB) []string {
 	return files
 }
 
-// TestScenariosBuiltinWorld runs every scenario with the built-in driver on the bare world
-// (no bus) and checks its pass criteria.
-func TestScenariosBuiltinWorld(t *testing.T) {
+// TestScenariosBuiltin runs every scenario of configs/scenarios with the built-in driver through
+// Run (bus, lockstep, headless) and checks its pass criteria; the bare world (no bus) must give
+// the same metrics. Spec: issue 5, "Every scenario runs from the CLI and from go test".
+func TestScenariosBuiltin(t *testing.T) {
 	v := loadVehicle(t)
 	for _, f := range scenarioFiles(t) {
 		sc, err := scenario.Load(f)
@@ -44,7 +47,14 @@ func TestScenariosBuiltinWorld(t *testing.T) {
 				w.Step(w.BuiltinCommand())
 			}
 			s := w.Metrics.Summary()
-			fails := Check(sc.Pass, s)
+			res, err := Run(context.Background(), sc, Options{Vehicle: v})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(res.Summary, s) || res.Ticks != w.Tick {
+				t.Errorf("Run and the bare world disagree:\n run   %+v\n world %+v", res.Summary, s)
+			}
+			fails := res.Failures
 			t.Logf("%s: t=%.1f s rc=%.3f score=%.1f coll=%d offroad=%.2f lanedep=%.2f acc=[%.2f,%.2f] lat=%.2f jerk=%.2f viol=%d",
 				sc.Name, w.Time(), s.RouteCompletion, s.DrivingScore, s.Collisions, s.OffroadS, s.LaneDepartureS, s.MinLongAccel, s.MaxLongAccel, s.MaxAbsLatAccel, s.MaxAbsJerk, len(s.Violations))
 			for _, f := range fails {

@@ -36,14 +36,16 @@ type Object struct {
 
 // Sample is the ego's state at one tick.
 type Sample struct {
-	Time      float64
-	EgoBox    geom.Box
-	EgoYaw    float64
-	EgoV      float64
-	ALong     float64
-	ALat      float64
-	Offroad   bool
-	OffLane   bool
+	Time    float64
+	EgoBox  geom.Box
+	EgoYaw  float64
+	EgoV    float64
+	ALong   float64
+	ALat    float64
+	Offroad bool
+	OffLane bool
+	// Lateral is the ego's (rear axle's) signed offset from the route's reference line (m).
+	Lateral   float64
 	RouteFrac float64
 	Objects   []Object
 }
@@ -81,14 +83,17 @@ type Summary struct {
 	RouteCompletion float64     `json:"route_completion"`
 	DrivingScore    float64     `json:"driving_score"`
 	// MinTTCS is nil when nothing was ever on a collision course.
-	MinTTCS         *float64    `json:"min_ttc_s"`
-	MaxAbsLongAccel float64     `json:"max_abs_long_accel"`
-	MaxAbsLatAccel  float64     `json:"max_abs_lat_accel"`
-	MaxAbsJerk      float64     `json:"max_abs_jerk"`
-	MinLongAccel    float64     `json:"min_long_accel"`
-	MaxLongAccel    float64     `json:"max_long_accel"`
-	Comfortable     bool        `json:"comfortable"`
-	Violations      []Violation `json:"violations"`
+	MinTTCS         *float64 `json:"min_ttc_s"`
+	MaxAbsLongAccel float64  `json:"max_abs_long_accel"`
+	MaxAbsLatAccel  float64  `json:"max_abs_lat_accel"`
+	MaxAbsJerk      float64  `json:"max_abs_jerk"`
+	// Path tracking: RMS and maximum |offset| of the rear axle from the route's reference line.
+	LateralRMS    float64     `json:"lateral_rms_m"`
+	MaxAbsLateral float64     `json:"max_abs_lateral_m"`
+	MinLongAccel  float64     `json:"min_long_accel"`
+	MaxLongAccel  float64     `json:"max_long_accel"`
+	Comfortable   bool        `json:"comfortable"`
+	Violations    []Violation `json:"violations"`
 }
 
 // Recorder accumulates a run.
@@ -101,7 +106,8 @@ type Recorder struct {
 	win      []float64 // moving-average window of raw longitudinal acceleration
 	winSum   float64
 	egoHalfL float64
-	started  bool
+	latSS    float64
+	ticks    int
 }
 
 // New returns a recorder for ticks of dt seconds.
@@ -133,6 +139,9 @@ func (r *Recorder) Tick(x Sample) {
 	if x.OffLane {
 		r.s.LaneDepartureS += r.dt
 	}
+	r.ticks++
+	r.latSS += x.Lateral * x.Lateral
+	r.s.MaxAbsLateral = math.Max(r.s.MaxAbsLateral, math.Abs(x.Lateral))
 	if x.RouteFrac > r.s.RouteCompletion {
 		r.s.RouteCompletion = math.Min(1, x.RouteFrac)
 	}
@@ -220,6 +229,9 @@ func (r *Recorder) Summary() Summary {
 	s := r.s
 	s.CollisionEvents = append([]Collision{}, r.s.CollisionEvents...)
 	s.Violations = append([]Violation{}, r.s.Violations...)
+	if r.ticks > 0 {
+		s.LateralRMS = math.Sqrt(r.latSS / float64(r.ticks))
+	}
 	if !math.IsInf(r.minTTC, 1) {
 		v := r.minTTC
 		s.MinTTCS = &v
