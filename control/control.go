@@ -35,13 +35,15 @@ type Settings struct {
 	JerkLimit float64 `yaml:"jerk_limit"`
 	// Preview added to the trajectory time for the speed reference (actuator lag), s.
 	Preview float64 `yaml:"preview"`
+	// After start, the watchdog's "no input yet" coasts instead of braking for this long.
+	StartupGrace time.Duration `yaml:"startup_grace"`
 }
 
 // DefaultSettings for a vehicle.
 func DefaultSettings(d config.Dynamics) Settings {
 	return Settings{Controller: "lqr", Period: 20 * time.Millisecond, TrajectoryTimeout: 300 * time.Millisecond,
 		ObjectsTimeout: 300 * time.Millisecond, StateTimeout: 50 * time.Millisecond, MRMDecel: 2.5,
-		EmergencyDecel: d.MaxDecel, EmergencyTTC: 1.5, AEBTTC: 0.6, JerkLimit: 3.5, Preview: 0.2}
+		EmergencyDecel: d.MaxDecel, EmergencyTTC: 1.5, AEBTTC: 0.6, JerkLimit: 3.5, Preview: 0.2, StartupGrace: time.Second}
 }
 
 // Validate names the bad field.
@@ -69,6 +71,9 @@ func (s *Settings) Validate() error {
 	if !(s.JerkLimit > 0) {
 		return config.Errorf("jerk_limit", s.JerkLimit, "want > 0")
 	}
+	if s.StartupGrace < 0 || s.StartupGrace > 10*time.Second {
+		return config.Errorf("startup_grace", s.StartupGrace, "want 0..10s")
+	}
 	if s.Preview < 0 || s.Preview > 2 {
 		return config.Errorf("preview", s.Preview, "want 0..2 s")
 	}
@@ -92,6 +97,7 @@ type Controller struct {
 
 	mode   av.ControlCommand_Mode
 	reason string
+	first  int64 // time of the first step (-1 before)
 }
 
 // New builds a controller.
@@ -105,8 +111,8 @@ func New(name string, s Settings, d config.Dynamics) (*Controller, error) {
 	}
 	wd := NewWatchdog(s.TrajectoryTimeout, s.ObjectsTimeout, s.StateTimeout)
 	wd.Watch, wd.Self = s.WatchNodes, name
-	return &Controller{set: s, dyn: d, lat: lat, lon: DefaultLongitudinal(),
-		steer: RateLimiter{Min: -d.MaxSteer, Max: d.MaxSteer}, accel: RateLimiter{Min: -d.MaxDecel, Max: d.MaxAccel}, wd: wd}, nil
+	return &Controller{set: s, dyn: d, lat: lat, lon: DefaultLongitudinal(), first: -1,
+		steer: RateLimiter{Min: -d.MaxSteer, Max: d.MaxSteer}, accel: RateLimiter{Min: -d.MaxDecel, Max: d.MaxAccel, last: 0, have: true}, wd: wd}, nil
 }
 
 // Spec implements node.Core.
@@ -169,11 +175,18 @@ func (c *Controller) command(now int64, dt float64) *av.ControlCommand {
 	if c.path != nil {
 		cmd.TrajectoryStampNs = c.path.Stamp
 	}
+	if c.first < 0 {
+		c.first = now
+	}
 	if c.state == nil {
-		// Nothing to track with: hold the wheel and brake gently.
+		// Nothing to track with: hold the wheel, coast during start-up, then brake gently.
 		cmd.Mode, cmd.Reason = av.ControlCommand_MODE_MINIMAL_RISK, "no vehicle state yet"
-		cmd.Acceleration = c.accel.Step(-c.set.MRMDecel, c.set.JerkLimit, dt)
-		cmd.Steering = c.steer.Step(c.steer.Last(), c.dyn.MaxSteerRate, dt)
+		target := -c.set.MRMDecel
+		if time.Duration(now-c.first) < c.set.StartupGrace {
+			target = 0
+		}
+		cmd.Acceleration = c.accel.Step(target, c.set.JerkLimit, dt)
+		cmd.Steering = c.steer.Last()
 		return cmd
 	}
 	st := c.state
@@ -181,7 +194,6 @@ func (c *Controller) command(now int64, dt float64) *av.ControlCommand {
 	v := st.GetV()
 	if !c.steer.have {
 		c.steer.Reset(st.GetSteering())
-		c.accel.Reset(0)
 	}
 	why := c.wd.Check(now)
 
@@ -210,6 +222,10 @@ func (c *Controller) command(now int64, dt float64) *av.ControlCommand {
 	} else {
 		cmd.Mode, cmd.Reason = av.ControlCommand_MODE_MINIMAL_RISK, "watchdog: "+why
 		accel = -c.set.MRMDecel
+		if !c.wd.haveTraj && time.Duration(now-c.first) < c.set.StartupGrace {
+			// Start-up: the first plan is on its way; coast rather than brake.
+			accel, cmd.Reason = 0, "starting: "+why
+		}
 		if v < 0.3 {
 			accel = -c.lon.HoldBrake
 		}

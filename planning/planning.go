@@ -86,6 +86,8 @@ type Planner struct {
 	footprint safety.Footprint
 
 	rt       *route.Route
+	routeMsg *av.Route
+	start    *geom.Vec2
 	routeErr error
 	state    *av.VehicleState
 	steps    uint64
@@ -151,18 +153,29 @@ func (p *Planner) Step(in []node.Message, now int64) ([]node.Output, error) {
 	for _, m := range in {
 		switch v := m.Value.(type) {
 		case *av.Route:
-			rt, err := route.FromMsg(v)
-			if err != nil {
-				p.routeErr = fmt.Errorf("planning: %s: %w", m.Subject, err)
-				continue
-			}
-			p.rt, p.routeErr = rt, nil
-			p.motion.Reset()
+			p.routeMsg = v
 		case *av.VehicleState:
 			p.state = v
 		case *av.ObjectList:
 			objs = v
 		}
+	}
+	if p.routeMsg != nil && p.state != nil {
+		// The reference starts at the ego's position when the first route arrives; later
+		// messages (signal phases) keep that start so the reference does not move.
+		if p.start == nil {
+			p.start = &geom.Vec2{X: p.state.GetX(), Y: p.state.GetY()}
+		}
+		rt, err := route.FromMsgAt(p.routeMsg, p.start)
+		if err != nil {
+			p.routeErr = fmt.Errorf("planning: %s: %w", p.set.RouteTopic, err)
+		} else {
+			if p.rt == nil || !sameLanes(p.rt.Path, rt.Path) {
+				p.motion.Reset()
+			}
+			p.rt, p.routeErr = rt, nil
+		}
+		p.routeMsg = nil
 	}
 	traj := &av.Trajectory{Header: &av.Header{FrameId: "map"}}
 	if objs == nil {
@@ -234,6 +247,18 @@ func (p *Planner) laneChangeCheck(sit behavior.Situation, dec behavior.Decision)
 		}
 	}
 	return p.motion.Shield.LaneChangeSafe(e.V, lead, follow)
+}
+
+func sameLanes(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func nearestOffset(offs []float64, d float64) float64 {

@@ -201,7 +201,7 @@ func TestPlanningWaitsForRoute(t *testing.T) {
 	}
 	bad := roadMsg()
 	bad.RouteLaneIds = []string{"nope"}
-	outs, _ = p.Step([]node.Message{{Subject: SubjectRoute, Value: bad}, {Subject: msg.SubjectObjects, Value: &av.ObjectList{}}}, 1)
+	outs, _ = p.Step([]node.Message{{Subject: SubjectRoute, Value: bad}, {Subject: msg.SubjectVehicleState, Value: &av.VehicleState{}}, {Subject: msg.SubjectObjects, Value: &av.ObjectList{}}}, 1)
 	if r := outs[0].Value.(*av.Trajectory).Reason; !strings.Contains(r, `unknown lane "nope"`) {
 		t.Errorf("reason %q does not name the bad lane", r)
 	}

@@ -353,9 +353,15 @@ func (r *RuleBased) Decide(s Situation) Decision {
 	}
 
 	// Stops: the nearest reason to stop ahead wins.
+	// The manoeuvre is named after a stop only once it matters: within the distance to stop
+	// comfortably (2 m/s^2) plus 30 m.
+	near := s.Ego.V*s.Ego.V/(2*2.0) + 30
 	stop := func(at float64, kind, why string) {
 		if !dec.HasStop || at < dec.StopS {
-			dec.HasStop, dec.StopS, dec.Manoeuvre, dec.Reason = true, at, kind, why
+			dec.HasStop, dec.StopS = true, at
+			if at-s.Ego.FrontS < near {
+				dec.Manoeuvre, dec.Reason = kind, why
+			}
 		}
 	}
 	for _, sl := range s.StopLines {
@@ -394,10 +400,9 @@ func (r *RuleBased) Decide(s Situation) Decision {
 		}
 	}
 	if s.StopAtGoal && s.GoalS > 0 {
-		if s.GoalS-s.Ego.FrontS < 60 {
-			// Just past the goal, so that the front bumper reaches it.
-			stop(s.GoalS+1, StopGoal, "goal")
-		}
+		// Just past the goal, so that the front bumper reaches it. Always present: IDM's reference
+		// profile only brakes for it when it is near.
+		stop(s.GoalS+3, StopGoal, "goal")
 	}
 	if s.StopRequested {
 		dec.TargetD = offs[0] // rightmost lane

@@ -49,8 +49,14 @@ type Route struct {
 	StopAtGoal bool
 }
 
-// FromMsg builds a Route from its message, checking every reference.
-func FromMsg(m *av.Route) (*Route, error) {
+// FromMsg builds a Route from its message, checking every reference. The reference line starts
+// at the beginning of the first route lane.
+func FromMsg(m *av.Route) (*Route, error) { return FromMsgAt(m, nil) }
+
+// FromMsgAt builds a Route whose reference line starts near start (projected onto the first
+// route lane, 10 m behind it), so that lane changes inside the route begin 10 m after the ego
+// enters the lane, as the simulator's route path does.
+func FromMsgAt(m *av.Route, start *geom.Vec2) (*Route, error) {
 	if m == nil {
 		return nil, fmt.Errorf("route: nil message")
 	}
@@ -72,7 +78,7 @@ func FromMsg(m *av.Route) (*Route, error) {
 		for j, p := range l.GetCentre() {
 			pts[j] = geom.Vec2{X: p.GetX(), Y: p.GetY()}
 		}
-		line, err := NewPolyline(pts)
+		line, err := NewPolyline(dedup(pts))
 		if err != nil {
 			return nil, fmt.Errorf("route: lane %q: centre: %w", l.GetId(), err)
 		}
@@ -90,6 +96,7 @@ func FromMsg(m *av.Route) (*Route, error) {
 		return nil, fmt.Errorf("route: route_lane_ids: empty")
 	}
 	var pts []geom.Vec2
+	entry := 0.0 // arc length along the current lane where the reference entered it
 	for i, id := range m.GetRouteLaneIds() {
 		ln := r.Lanes[id]
 		if ln == nil {
@@ -97,20 +104,27 @@ func FromMsg(m *av.Route) (*Route, error) {
 		}
 		r.Path = append(r.Path, id)
 		if len(pts) == 0 {
-			r.laneStart = append(r.laneStart, 0)
-			pts = append(pts, ln.Line.Pts...)
+			if start != nil {
+				s0, _ := ln.Line.Project(*start)
+				entry = math.Max(0, math.Min(s0-10, ln.Line.Length()-1))
+			}
+			r.laneStart = append(r.laneStart, -entry)
+			pts = append(pts, ln.Line.Point(entry))
+			for k, p := range ln.Line.Pts {
+				if ln.Line.S[k] > entry+0.05 {
+					pts = append(pts, p)
+				}
+			}
 			continue
 		}
 		prev := r.Lanes[r.Path[len(r.Path)-2]]
 		if prev.Left == id || prev.Right == id {
-			// A lane change inside the route: leave the previous lane part-way along it and blend
-			// over to the neighbour, so the reference line itself changes lanes smoothly.
-			joined, start, err := blendInto(pts, prev, ln)
-			if err != nil {
-				return nil, fmt.Errorf("route: route_lane_ids[%d] %q: %w", i, id, err)
-			}
+			// A lane change inside the route: 10 m after entering the previous lane, blend over
+			// to the neighbour (over up to 60 m), so the reference line itself changes lanes.
+			joined, startS, endB := blendInto(pts, prev, ln, entry)
 			pts = joined
-			r.laneStart = append(r.laneStart, start)
+			r.laneStart = append(r.laneStart, startS)
+			entry = endB
 			continue
 		}
 		last := pts[len(pts)-1]
@@ -119,6 +133,7 @@ func FromMsg(m *av.Route) (*Route, error) {
 		}
 		r.laneStart = append(r.laneStart, polyLen(pts))
 		pts = append(pts, ln.Line.Pts[1:]...)
+		entry = 0
 	}
 	ref, err := NewPolyline(dedup(pts))
 	if err != nil {
@@ -182,41 +197,46 @@ func polyLen(pts []geom.Vec2) float64 {
 	return l
 }
 
-// blendInto ends the reference (pts, whose tail is lane a) part-way along a and blends it
-// over to the neighbour lane b with a smoothstep, continuing along b to its end. It returns the
-// new points and the reference arc length where b's share begins (the start of the blend).
-func blendInto(pts []geom.Vec2, a, b *Lane) ([]geom.Vec2, float64, error) {
+// blendInto ends the reference (pts, whose tail is lane a entered at arc length entry) 10 m
+// after the entry and blends it over to the neighbour lane b with a smoothstep over up to 60 m,
+// continuing along b to its end. It returns the new points, the reference arc length where b's
+// share begins (the start of the blend, as b's s of that point is about the same) minus b's s
+// there, and b's arc length at the end of the blend.
+func blendInto(pts []geom.Vec2, a, b *Lane, entry float64) ([]geom.Vec2, float64, float64) {
 	la := a.Line.Length()
-	// The part of a that is already in pts: a's polyline is the tail of pts.
-	aStart := polyLen(pts) - la
-	blend := math.Min(60, 0.6*la)
-	s0 := math.Max(0, math.Min(0.2*la, la-blend-5))
-	if blend < 5 {
-		return nil, 0, fmt.Errorf("lane %q is too short (%.1f m) to change into %q", a.ID, la, b.ID)
-	}
-	// Keep pts up to a's s0.
-	cut := aStart + s0
+	aStart := polyLen(pts) - (la - entry) // reference s of a's s = 0
+	c0 := math.Min(entry+10, la)
+	cl := math.Min(60, la-c0)
 	var out []geom.Vec2
 	acc := 0.0
 	for i, p := range pts {
 		if i > 0 {
 			acc += p.Sub(pts[i-1]).Norm()
 		}
-		if acc > cut {
+		if acc > aStart+c0 {
 			break
 		}
 		out = append(out, p)
 	}
-	start := polyLen(out)
-	const step = 2.0
-	var endB float64
-	for u := 0.0; u <= blend; u += step {
-		pa := a.Line.Point(s0 + u)
+	out = append(out, a.Line.Point(c0))
+	blendStart := polyLen(dedup(out))
+	const step = 1.0
+	endB := 0.0
+	for u := 0.0; u <= cl+1e-9; u += step {
+		pa := a.Line.Point(c0 + u)
 		sb, _ := b.Line.Project(pa)
 		pb := b.Line.Point(sb)
-		w := u / blend
-		w = w * w * (3 - 2*w)
+		w := 1.0
+		if cl > 0 {
+			x := u / cl
+			w = x * x * x * (10 + x*(-15+6*x))
+		}
 		out = append(out, pa.Scale(1-w).Add(pb.Scale(w)))
+		endB = sb
+	}
+	if cl <= 0 {
+		sb, _ := b.Line.Project(a.Line.Point(c0))
+		out = append(out, b.Line.Point(sb))
 		endB = sb
 	}
 	for i, p := range b.Line.Pts {
@@ -224,7 +244,8 @@ func blendInto(pts []geom.Vec2, a, b *Lane) ([]geom.Vec2, float64, error) {
 			out = append(out, p)
 		}
 	}
-	return dedup(out), start, nil
+	sb0, _ := b.Line.Project(a.Line.Point(c0))
+	return dedup(out), blendStart - sb0, endB
 }
 
 func dedup(pts []geom.Vec2) []geom.Vec2 {

@@ -157,3 +157,30 @@ func TestNeighbourStep(t *testing.T) {
 		t.Errorf("reference starts at y=%.3f, want 0 (lane a)", p.Y)
 	}
 }
+
+// TestStartAt: built from a start point, the reference begins 10 m behind it, lane changes in
+// the route begin 10 m after entering the lane, and stop lines keep their lane positions.
+func TestStartAt(t *testing.T) {
+	m := twoLaneMsg()
+	m.RouteLaneIds = []string{"a1", "b1", "b2"}
+	m.StopLines = []*av.RouteStopLine{{LaneId: "b2", S: 50, Kind: "stop_sign"}}
+	start := geom.Vec2{X: 30, Y: 0.2}
+	r, err := FromMsgAt(m, &start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := r.Ref.Point(0); math.Abs(p.X-20) > 1e-6 || math.Abs(p.Y) > 1e-6 {
+		t.Errorf("reference starts at %v, want (20, 0)", p)
+	}
+	// Still on lane a 10 m after the start (x = 40), fully on lane b 60 m later (x = 100).
+	if _, d := r.Ref.Project(geom.Vec2{X: 39, Y: 0}); math.Abs(d) > 1e-6 {
+		t.Errorf("at x=39 the reference is %.3f m off lane a", -d)
+	}
+	if _, d := r.Ref.Project(geom.Vec2{X: 101, Y: 3.5}); math.Abs(d) > 1e-6 {
+		t.Errorf("at x=101 the reference is %.3f m off lane b", -d)
+	}
+	// The stop line at b2's s=50 (x = 150).
+	if len(r.StopLines) != 1 || math.Abs(r.Ref.Point(r.StopLines[0].S).X-150) > 0.5 {
+		t.Errorf("stop line at reference s %v (x %.1f), want x 150", r.StopLines, r.Ref.Point(r.StopLines[0].S).X)
+	}
+}
