@@ -30,6 +30,11 @@ type impl struct {
 	// partialCols: the kernel stores only cols columns, so ragged tiles at
 	// the right edge need no scratch tile.
 	partialCols bool
+	// Vector dot product and axpy for matrix-vector shapes (gemv.go), on
+	// multiples of lanes elements; nil on the go path.
+	lanes int
+	sdot  func(x, y *float32, n int) float32
+	saxpy func(alpha float32, x, y *float32, n int)
 	// pack4, when set, transposes 4 rows of A into a sliver
 	// (dst[p*mr+i] = src[i*lda+p], i < 4, p < 4*n4); see packA.
 	pack4 func(dst *float32, mr int, src *float32, lda int, n4 int)
@@ -44,7 +49,7 @@ var (
 func register(p *impl) { impls[p.name] = p }
 
 func init() {
-	register(&impl{name: "go", mr: 4, nr: 4, kc: 256, mc: 128, nc: 1024, kern: kernGo, partialCols: true})
+	register(&impl{name: "go", mr: 4, nr: 4, kc: 256, mc: 128, nc: 1024, kern: kernGo, partialCols: true, lanes: 1})
 	registerAsm()
 	name, err := chooseKernel(os.Getenv("AVSTACK_CPU"))
 	if err != nil {
@@ -127,7 +132,11 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		scaleC(m, n, beta, c, ldc)
 		return
 	}
-	run(active.Load(), Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	p := active.Load()
+	if (m == 1 || n == 1) && gemv(p, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+		return
+	}
+	run(p, Threads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // scaleC sets C = beta*C (C = 0 when beta == 0, without reading C).

@@ -63,7 +63,7 @@ func gemmCases() []gemmCase {
 	dims := [][3]int{
 		{1, 1, 1}, {1, 3, 17}, {3, 1, 17}, {17, 17, 17}, {12, 32, 5}, {6, 16, 9},
 		{63, 65, 127}, {65, 63, 3}, {127, 129, 64}, {13, 33, 1}, {1, 1000, 7},
-		{100, 1, 300}, {24, 484, 27}, {96, 121, 432}, {250, 70, 600}, {37, 4200, 3},
+		{100, 1, 300}, {1, 512, 128}, {1, 37, 2000}, {300, 1, 1500}, {1, 1, 70}, {24, 484, 27}, {96, 121, 432}, {250, 70, 600}, {37, 4200, 3},
 		{1000, 37, 513},
 	}
 	for _, d := range dims {
@@ -86,6 +86,16 @@ func gemmCases() []gemmCase {
 		gemmCase{name: "m_zero", m: 0, n: 20, k: 5, alpha: 1, beta: 3},
 		gemmCase{name: "square_1000", m: 1000, n: 1000, k: 64, alpha: 1, beta: 0},
 	)
+	// Matrix-vector shapes with strides (gemv.go), every transpose.
+	for _, ta := range []bool{false, true} {
+		for _, tb := range []bool{false, true} {
+			cs = append(cs,
+				gemmCase{name: fmt.Sprintf("gemv_row_padded_tA%v_tB%v", ta, tb), transA: ta, transB: tb, m: 1, n: 50, k: 70, alpha: 0.5, beta: 1.5, pad: 3},
+				gemmCase{name: fmt.Sprintf("gemv_col_padded_tA%v_tB%v", ta, tb), transA: ta, transB: tb, m: 60, n: 1, k: 40, alpha: -1, beta: 0, pad: 2},
+				gemmCase{name: fmt.Sprintf("gemv_col_long_k_tA%v_tB%v", ta, tb), transA: ta, transB: tb, m: 9, n: 1, k: 1500, alpha: 1, beta: 2, pad: 1},
+			)
+		}
+	}
 	return cs
 }
 

@@ -23,11 +23,28 @@ func kernAVX2(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta fl
 //go:noescape
 func packRows4(dst *float32, mr int, src *float32, lda int, n4 int)
 
+// sdotAVX512 and sdotAVX2 return sum_i x[i]*y[i], i < n, n a multiple of
+// 16 (8); saxpy* set y[i] += alpha*x[i] (kernels_amd64.s).
+//
+//go:noescape
+func sdotAVX512(x, y *float32, n int) float32
+
+//go:noescape
+func sdotAVX2(x, y *float32, n int) float32
+
+//go:noescape
+func saxpyAVX512(alpha float32, x, y *float32, n int)
+
+//go:noescape
+func saxpyAVX2(alpha float32, x, y *float32, n int)
+
 func registerAsm() {
 	if cpu.X86.HasAVX512F {
-		register(&impl{name: "avx512", mr: 12, nr: 32, kc: 256, mc: 240, nc: 4096, kern: kernAVX512, pack4: packRows4, partialCols: true})
+		register(&impl{name: "avx512", mr: 12, nr: 32, kc: 256, mc: 240, nc: 4096, kern: kernAVX512, pack4: packRows4, partialCols: true,
+			lanes: 16, sdot: sdotAVX512, saxpy: saxpyAVX512})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		register(&impl{name: "avx2", mr: 6, nr: 16, kc: 256, mc: 192, nc: 2048, kern: kernAVX2, pack4: packRows4})
+		register(&impl{name: "avx2", mr: 6, nr: 16, kc: 256, mc: 192, nc: 2048, kern: kernAVX2, pack4: packRows4,
+			lanes: 8, sdot: sdotAVX2, saxpy: saxpyAVX2})
 	}
 }
