@@ -30,6 +30,7 @@ func benchShapes() []benchShape {
 		benchShape{"yolofastest_pw_48x40x40_k16", 48, 40 * 40, 16},
 		benchShape{"yolofastest_pw_96x20x20_k96", 96, 20 * 20, 96},
 		benchShape{"yolofastest_head_96x20x20_k864", 96, 20 * 20, 864},
+		benchShape{"lstm_step_1x512x128", 1, 512, 128},
 	)
 	return s
 }

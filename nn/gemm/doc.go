@@ -15,6 +15,10 @@
 // When op(A) has few rows (convolutions with few output channels) B is read
 // in place rather than packed, since each of its slivers is reused only a
 // few times. Packing transposes 4 rows at a time in registers (AVX).
+// Matrix-vector shapes (m or n equal to 1, as in the LSTM/GRU steps) skip the
+// tiles and run as vector dot products or axpy updates (gemv.go). Edge tiles
+// are stored by the kernels themselves (rows, and with AVX-512 opmasks,
+// columns), so odd sizes cost no extra copies.
 // Paths, chosen at start-up from CPUID (golang.org/x/sys/cpu):
 //
 //	avx512  12x32 tile, 24 zmm accumulators, FMA     (kernels_amd64.s)
