@@ -270,3 +270,16 @@ func TestTruthImageBoxes(t *testing.T) {
 		t.Fatalf("only %d image boxes checked", checked)
 	}
 }
+
+// TestRealtime: in real-time mode the nodes run freely and their commands still reach the ego.
+func TestRealtime(t *testing.T) {
+	v := withNodes(loadVehicle(t), "simtest-brake")
+	sc := shortScenario(t, "../configs/scenarios/lane_keep_straight.yaml", 1)
+	res, err := Run(context.Background(), sc, Options{Vehicle: v, Driver: DriverStack, Mode: Realtime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Ticks != 100 || res.Summary.MinLongAccel > -0.9 {
+		t.Fatalf("%d ticks, min long accel %.2f: want 100 ticks and the node's braking", res.Ticks, res.Summary.MinLongAccel)
+	}
+}

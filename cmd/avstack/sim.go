@@ -25,6 +25,7 @@ var simRecorder func(path string) (sim.Observer, func() error, error)
 
 type simFlags struct {
 	scenario, suite, config, mode, driver, record, video string
+	nodes                                                []string
 	seed                                                 uint64
 	seeds                                                int
 	headless, jsonOut                                    bool
@@ -59,6 +60,7 @@ stack fails to answer in lockstep), 2 for bad input.
 	fl.StringVar(&f.config, "config", "configs/vehicle.yaml", "vehicle config (dynamics, sensors, nodes)")
 	fl.StringVar(&f.mode, "mode", string(sim.Lockstep), "scheduling: lockstep or realtime")
 	fl.StringVar(&f.driver, "driver", string(sim.DriverBuiltin), "who drives: builtin or stack")
+	fl.StringSliceVar(&f.nodes, "nodes", nil, "with --driver stack: the nodes of --config to run (default: every enabled node)")
 	fl.StringVar(&f.record, "record", "", "write every bus message to this MCAP file")
 	fl.StringVar(&f.video, "video", "", "write a bird's-eye view beside the camera image (.avi MJPG or .mp4 mp4v)")
 	fl.BoolVar(&f.headless, "headless-sensors", true, "do not render and publish camera and lidar (default false with --driver stack)")
@@ -78,7 +80,12 @@ func runSim(cmd *cobra.Command, f simFlags) error {
 	if err != nil {
 		return exitCode(2, err)
 	}
-	opts := sim.Options{Vehicle: v, Mode: sim.Mode(f.mode), Driver: sim.Driver(f.driver), StepTimeout: f.timeout, Video: f.video}
+	opts := sim.Options{Vehicle: v, Mode: sim.Mode(f.mode), Driver: sim.Driver(f.driver), StepTimeout: f.timeout, Video: f.video, Nodes: f.nodes}
+	for _, n := range f.nodes {
+		if _, ok := v.Node(n); !ok {
+			return exitCode(2, fmt.Errorf("sim: --nodes: %s has no node %q", f.config, n))
+		}
+	}
 	if opts.Mode != sim.Lockstep && opts.Mode != sim.Realtime {
 		return exitCode(2, fmt.Errorf("sim: --mode %q: must be lockstep or realtime", f.mode))
 	}

@@ -75,7 +75,8 @@ func buildGround(m *roadmap.Map) []groundPoly {
 				}
 			}
 		} else {
-			for _, q := range strip(l.Polyline, 0, l.Length(), hw-markWidth, hw, 10) {
+			// Centred on the edge: a two-way road's lanes share this line.
+			for _, q := range strip(l.Polyline, 0, l.Length(), hw-markWidth/2, hw+markWidth/2, 10) {
 				out = append(out, mkPoly(q, Marking, 1))
 			}
 		}
