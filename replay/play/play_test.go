@@ -373,3 +373,50 @@ func BenchmarkPlayMax(b *testing.B) {
 	b.ReportMetric(st.MBPerSec, "MB/s")
 	_ = fmt.Sprint()
 }
+
+// TestLoopClockMonotonic: with --loop the synthesized clock keeps increasing across loops
+// while the recorded messages repeat.
+func TestLoopClockMonotonic(t *testing.T) {
+	path := synthLog(t, 200*time.Millisecond, 10, 10)
+	srv, conn := setup(t)
+	collect, stop := listen(t, srv)
+	defer stop()
+	r, err := mcapio.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	loops := 0
+	st, err := Play(ctx, conn, r, Options{Rate: 0, Loop: true, Progress: func(s Stats) {
+		if loops++; loops == 3 {
+			cancel()
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := len(recorded(t, path, mcapio.Filter{}))
+	if st.Loops != 3 || st.Messages != uint64(3*want) {
+		t.Fatalf("%d loops, %d messages; want 3 and %d", st.Loops, st.Messages, 3*want)
+	}
+	var last int64 = -1
+	n := 0
+	for _, g := range collect(3*want + 60) {
+		if g.subject != msg.SubjectSimClock {
+			continue
+		}
+		var c av.Clock
+		if err := proto.Unmarshal(g.data, &c); err != nil {
+			t.Fatal(err)
+		}
+		if c.TimeNs <= last {
+			t.Fatalf("clock went from %d to %d", last, c.TimeNs)
+		}
+		last = c.TimeNs
+		n++
+	}
+	if n != 60 {
+		t.Fatalf("%d ticks, want 60 (20 per loop)", n)
+	}
+}
