@@ -132,7 +132,7 @@ func Complete(r Rect, sensor geom.Vec2, length, width float64) Rect {
 		if hi-lo >= want {
 			return lo, hi
 		}
-		if math.Abs(s-lo) <= math.Abs(s-hi) {
+		if s <= (lo+hi)/2 { // sensor on the low side: the low face was seen, grow upwards
 			return lo, lo + want
 		}
 		return hi - want, hi

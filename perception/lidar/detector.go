@@ -163,7 +163,9 @@ func (d *Detector) fit(vox []Voxel, cl []int32) (Object, bool) {
 			upper = math.Max(hi1-lo1, hi2-lo2)
 		}
 	}
-	class, score := classify(lv, wv, h, bottom-ground, upper)
+	rng := math.Hypot(r.X-d.o.SensorX, r.Y-d.o.SensorY)
+	slack := math.Min(rng*math.Tan(d.o.VerticalResolution), d.o.MaxHeightSlack)
+	class, score := classify(lv, wv, h, bottom-ground, upper, slack)
 	box := r
 	sensor := geom.Vec2{X: d.o.SensorX, Y: d.o.SensorY}
 	switch class {
@@ -189,29 +191,30 @@ func (d *Detector) fit(vox []Voxel, cl []int32) (Object, bool) {
 }
 
 // classify gives a size-based class hint from the visible extent (longer lv, shorter wv), the
-// height above ground h, the gap between the ground and the lowest obstacle point, and the
-// extent of the upper part of the cluster. The returned score says how typical the size is for
-// the class.
-func classify(lv, wv, h, gap, upper float64) (av.ObjectClass, float64) {
-	if gap > 0.8 { // floating: branches, signs, overhangs
+// height above ground h, the gap between the ground and the lowest obstacle point, the extent
+// of the upper part of the cluster, and the height slack (how much a sparse lidar may have
+// missed of the top at this range; it lowers the least heights). The returned score says how
+// typical the size is for the class.
+func classify(lv, wv, h, gap, upper, slack float64) (av.ObjectClass, float64) {
+	if gap > 0.8+slack { // floating: branches, signs, overhangs
 		return av.ObjectClass_OBJECT_CLASS_UNKNOWN, 0.2
 	}
 	thin := wv < 0.9
 	switch {
 	case h >= 2.3 && h <= 4.5 && lv >= 4 && wv <= 3.5:
 		return av.ObjectClass_OBJECT_CLASS_TRUCK, 0.7
-	case h >= 1.0 && h < 2.3 && lv >= 2.2 && lv <= 6.0 && wv <= 2.4 && upper >= 0.9:
+	case h >= 1.0-slack && h < 2.3 && lv >= 2.2 && lv <= 6.0 && wv <= 2.4 && upper >= 0.9:
 		// A side of a vehicle (or an L of side and rear).
 		return av.ObjectClass_OBJECT_CLASS_CAR, 0.9
-	case h >= 1.0 && h < 1.65 && lv >= 1.0 && lv < 2.2 && upper >= 0.7:
+	case h >= 1.0-slack && h < 1.65 && lv >= 1.0 && lv < 2.2 && upper >= 0.7:
 		// A rear, front or partly seen side: lower than a standing person or a cyclist.
 		return av.ObjectClass_OBJECT_CLASS_CAR, 0.7
 	case h >= 1.65 && h < 2.3 && lv >= 1.3 && lv < 2.2 && !thin && upper >= 1.0:
 		// A taller vehicle's rear (van, SUV).
 		return av.ObjectClass_OBJECT_CLASS_CAR, 0.6
-	case h >= 1.3 && h <= 2.1 && lv <= 1.2 && wv <= 1.0 && lv >= 0.2:
+	case h >= 1.3-slack && h <= 2.1 && lv <= 1.2 && wv <= 1.0 && lv >= 0.2:
 		return av.ObjectClass_OBJECT_CLASS_PEDESTRIAN, 0.6
-	case h >= 1.3 && h <= 2.1 && lv > 1.2 && lv <= 2.2 && thin:
+	case h >= 1.3-slack && h <= 2.1 && lv > 1.2 && lv <= 2.2 && thin:
 		return av.ObjectClass_OBJECT_CLASS_BICYCLE, 0.5
 	}
 	return av.ObjectClass_OBJECT_CLASS_UNKNOWN, 0.3

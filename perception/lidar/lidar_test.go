@@ -180,6 +180,8 @@ func TestComplete(t *testing.T) {
 	}{
 		// Rear face of a car straight ahead: 1.7 wide across y, seen head-on: grows along x away.
 		{"rear face ahead", Rect{X: 10, Y: 0, Length: 0.2, Width: 1.7, Yaw: 0}, 3.9, 10 - 0.1 + 3.9/2, 0},
+		// Rear face of a car behind, zero thickness: still grows away from the sensor.
+		{"face behind", Rect{X: -21.4, Y: -3.5, Length: 0, Width: 1.7, Yaw: 0}, 3.9, -21.4 - 3.9/2, 0},
 		// Full side seen: already long, only the width grows (away from the sensor in y).
 		{"side", Rect{X: 10, Y: 5, Length: 4.3, Width: 0.3, Yaw: 0}, 4.3, 10, 0},
 	}

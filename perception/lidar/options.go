@@ -46,11 +46,17 @@ type Options struct {
 
 	// HeadingStep is the angular step of the L-shape search (radians).
 	HeadingStep float64
+	// VerticalResolution is the lidar's angle between neighbouring beams (radians; 0 = dense).
+	// At range r a cluster's measured height may fall short of the object's by up to
+	// r*tan(VerticalResolution) (the beam above the top missed it); the class hints' lower
+	// height bounds allow for that, up to MaxHeightSlack.
+	VerticalResolution, MaxHeightSlack float64
 	// Size priors: a vehicle box shorter than the prior is extended away from the sensor.
 	CarLength, CarWidth float64
 }
 
-// DefaultOptions suit a 32-64 beam spinning lidar on a car, points in the vehicle frame.
+// DefaultOptions suit a 32-64 beam spinning lidar on a car, points in the vehicle frame. Set
+// VerticalResolution for the sensor (see BeamSpacing).
 func DefaultOptions() Options {
 	return Options{
 		MinRange:        2.0,
@@ -67,6 +73,7 @@ func DefaultOptions() Options {
 		MinPoints:       5,
 		MaxExtent:       14,
 		HeadingStep:     math.Pi / 180,
+		MaxHeightSlack:  0.6,
 		CarLength:       3.9,
 		CarWidth:        1.65,
 	}
@@ -98,6 +105,10 @@ func (o Options) Validate() error {
 		return fmt.Errorf("lidar: option max_slope = %v: must be 0..1", o.MaxSlope)
 	case o.GroundTolerance < 0:
 		return fmt.Errorf("lidar: option ground_tolerance = %v: must be >= 0", o.GroundTolerance)
+	case o.VerticalResolution < 0 || o.VerticalResolution > 0.2:
+		return fmt.Errorf("lidar: option vertical_resolution = %v rad: must be 0..0.2", o.VerticalResolution)
+	case o.MaxHeightSlack < 0 || o.MaxHeightSlack > 1.5:
+		return fmt.Errorf("lidar: option max_height_slack = %v: must be 0..1.5 m", o.MaxHeightSlack)
 	case o.Voxel < 0:
 		return fmt.Errorf("lidar: option voxel = %v: must be >= 0", o.Voxel)
 	case o.Neighbour < 1 || o.Neighbour > 8:
@@ -108,4 +119,18 @@ func (o Options) Validate() error {
 		return fmt.Errorf("lidar: options max_range %v / cell_size %v give a grid wider than 8192 cells", o.MaxRange, o.CellSize)
 	}
 	return nil
+}
+
+// BeamSpacing returns the vertical angle between beams of a Velodyne model ("VLP-16",
+// "HDL-32E", "HDL-64E"), or 0 and false for an unknown model.
+func BeamSpacing(model string) (float64, bool) {
+	switch model {
+	case "VLP-16":
+		return 2 * math.Pi / 180, true
+	case "HDL-32E":
+		return 1.33 * math.Pi / 180, true
+	case "HDL-64E":
+		return 0.42 * math.Pi / 180, true
+	}
+	return 0, false
 }

@@ -96,6 +96,9 @@ func New(v *config.Vehicle, s Settings) (*Core, error) {
 	ls := s.LidarDetection
 	lo := lidar.DefaultOptions()
 	lo.SensorX, lo.SensorY, lo.GroundZ = m.X, m.Y, 0
+	if vr, ok := lidar.BeamSpacing(lc.Model); ok {
+		lo.VerticalResolution = vr
+	}
 	lo.MaxRange, lo.MinRange, lo.GroundHeight, lo.MaxHeight = ls.MaxRange, ls.MinRange, ls.GroundHeight, ls.MaxHeight
 	lo.CellSize, lo.Neighbour, lo.Voxel, lo.MinPoints, lo.MaxSlope = ls.CellSize, ls.Neighbour, ls.Voxel, ls.MinPoints, ls.MaxSlope
 	var err error
