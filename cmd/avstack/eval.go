@@ -11,17 +11,25 @@ import (
 
 	"github.com/spf13/cobra"
 	"gocv.io/x/gocv"
+	"google.golang.org/protobuf/proto"
 
+	"github.com/avstack/avstack/config"
+	"github.com/avstack/avstack/msg"
+	"github.com/avstack/avstack/msg/av"
+	"github.com/avstack/avstack/node"
 	"github.com/avstack/avstack/perception/detect"
 	"github.com/avstack/avstack/perception/eval"
 	"github.com/avstack/avstack/perception/lidar"
+	"github.com/avstack/avstack/perception/perceive"
 	"github.com/avstack/avstack/perception/tiles"
 	"github.com/avstack/avstack/sensors/kitti"
+	"github.com/avstack/avstack/sim"
+	"github.com/avstack/avstack/sim/scenario"
 )
 
 func init() {
 	evalCmd := &cobra.Command{Use: "eval", Short: "Evaluate perception on datasets and scenarios"}
-	evalCmd.AddCommand(evalLidarCmd(), evalCameraCmd())
+	evalCmd.AddCommand(evalLidarCmd(), evalCameraCmd(), evalTrackingCmd())
 	rootCmd.AddCommand(evalCmd)
 }
 
@@ -233,6 +241,159 @@ on N overlapping square tiles across the image and merges them with NMS.`,
 	f.StringVar(&engine, "engine", "avstack", "avstack (nn graph) or opencv (OpenCV DNN)")
 	f.IntVar(&nTiles, "tiles", 1, "square tiles across the image (1 = whole image)")
 	f.Float64Var(&conf, "conf", 0, "score threshold (default: the manifest's)")
+	f.BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// trackingReport is what `avstack eval tracking --json` prints.
+type trackingReport struct {
+	Scenario string  `json:"scenario"`
+	Seed     uint64  `json:"seed"`
+	MaxRange float64 `json:"max_range"`
+	MatchM   float64 `json:"match_distance"`
+	eval.MOTResult
+}
+
+func evalTrackingCmd() *cobra.Command {
+	var (
+		scenarioFile, cfgFile, nodeName string
+		asJSON                          bool
+		maxRange, matchDist, minMOTA    float64
+		maxIDSW                         int
+		seed                            int64
+	)
+	cmd := &cobra.Command{
+		Use:   "tracking --scenario FILE",
+		Short: "Score lidar tracking against simulator ground truth (MOTA, IDF1, id switches)",
+		Long: `Run a scenario in the simulator (built-in driver, lockstep, sensors on), feed its lidar scans and
+vehicle states to the perception node in-process, and compare each object list with the ground
+truth of the same instant in the map frame: objects within --max-range of the ego, matched within
+--match-distance metres (CLEAR MOT: MOTA, MOTP, id switches, fragmentations; IDF1, IDP, IDR).
+The node is the perception node of --config (its settings), or one with default settings.
+--min-mota and --max-id-switches turn it into a check (exit 1).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if scenarioFile == "" {
+				return exitCode(2, fmt.Errorf("eval tracking: --scenario is required"))
+			}
+			sc, err := scenario.Load(scenarioFile)
+			if err != nil {
+				return exitCode(2, err)
+			}
+			v, err := config.LoadVehicle(cfgFile)
+			if err != nil {
+				return exitCode(2, err)
+			}
+			var core node.Core
+			if nc, ok := v.Node(nodeName); ok && nc.KindName() == "perception" {
+				core, err = node.New(v, nodeName)
+			} else if nodeName != "perception" {
+				return exitCode(2, fmt.Errorf("eval tracking: %s has no node %q of kind perception", cfgFile, nodeName))
+			} else {
+				core, err = perceive.New(v, perceive.DefaultSettings())
+			}
+			if err != nil {
+				return exitCode(2, err)
+			}
+			if c, ok := core.(interface{ Close() error }); ok {
+				defer c.Close()
+			}
+			off, err := perceive.NewOffline(core)
+			if err != nil {
+				return exitCode(2, err)
+			}
+			truth := map[int64]*av.ObjectList{}
+			poses := map[int64]*av.VehicleState{}
+			var hyps []*av.ObjectList
+			var feedErr error
+			opts := sim.Options{Vehicle: v, Sensors: true, Observer: func(subject, typ string, data []byte, _ int64) {
+				if feedErr != nil {
+					return
+				}
+				switch subject {
+				case msg.SubjectSimTruth:
+					tl := &av.ObjectList{}
+					if feedErr = proto.Unmarshal(data, tl); feedErr == nil {
+						truth[tl.GetHeader().GetStampNs()] = tl
+					}
+				case msg.SubjectVehicleState:
+					vs := &av.VehicleState{}
+					if feedErr = proto.Unmarshal(data, vs); feedErr == nil {
+						poses[vs.GetHeader().GetStampNs()] = vs
+					}
+				}
+				outs, stepped, err := off.Push(subject, typ, data)
+				if err != nil {
+					feedErr = err
+					return
+				}
+				if stepped {
+					hyps = append(hyps, outs[0].Value.(*av.ObjectList))
+				}
+			}}
+			if cmd.Flags().Changed("seed") {
+				u := uint64(seed)
+				opts.Seed = &u
+			}
+			res, err := sim.Run(cmd.Context(), sc, opts)
+			if err != nil {
+				return exitCode(1, err)
+			}
+			if feedErr != nil {
+				return exitCode(1, fmt.Errorf("eval tracking: %w", feedErr))
+			}
+			var frames []eval.MOTFrame
+			for _, h := range hyps {
+				st := h.GetHeader().GetStampNs()
+				tl, ok1 := truth[st]
+				ego, ok2 := poses[st]
+				if !ok1 || !ok2 {
+					continue // scans between truth samples
+				}
+				frames = append(frames, eval.MOTFrameFromLists(tl, h, ego.X, ego.Y, maxRange))
+			}
+			if len(frames) == 0 {
+				return exitCode(1, fmt.Errorf("eval tracking: no lidar scan coincided with a ground-truth sample (%d scans, %d truth lists)", len(hyps), len(truth)))
+			}
+			mot, err := eval.EvalMOT(frames, matchDist)
+			if err != nil {
+				return exitCode(1, err)
+			}
+			rep := trackingReport{Scenario: sc.Name, Seed: res.Seed, MaxRange: maxRange, MatchM: matchDist, MOTResult: mot}
+			w := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(w)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(rep); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(w, "%s (seed %d): %d frames, %d truth objects, %d hypotheses\n", rep.Scenario, rep.Seed, mot.Frames, mot.GT, mot.Hyp)
+				fmt.Fprintf(w, "MOTA %.3f  MOTP %.2f m  IDF1 %.3f  IDP %.3f  IDR %.3f\n", mot.MOTA, mot.MOTP, mot.IDF1, mot.IDP, mot.IDR)
+				fmt.Fprintf(w, "matches %d  fp %d  fn %d  id switches %d  fragmentations %d\n", mot.Matches, mot.FP, mot.FN, mot.IDSwitches, mot.Fragmentations)
+			}
+			var fails []string
+			if cmd.Flags().Changed("min-mota") && mot.MOTA < minMOTA {
+				fails = append(fails, fmt.Sprintf("MOTA %.3f < %.3f", mot.MOTA, minMOTA))
+			}
+			if maxIDSW >= 0 && mot.IDSwitches > maxIDSW {
+				fails = append(fails, fmt.Sprintf("id switches %d > %d", mot.IDSwitches, maxIDSW))
+			}
+			if len(fails) > 0 {
+				return exitCode(1, fmt.Errorf("eval tracking: %s", strings.Join(fails, "; ")))
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&scenarioFile, "scenario", "", "scenario YAML (configs/scenarios/NAME.yaml)")
+	f.StringVar(&cfgFile, "config", "configs/vehicle.yaml", "vehicle config (sensors, and the perception node's settings)")
+	f.StringVar(&nodeName, "node", "perception", "name of the perception node in --config")
+	f.Float64Var(&maxRange, "max-range", 40, "evaluate objects within this BEV range of the ego (m)")
+	f.Float64Var(&matchDist, "match-distance", 2, "largest centre distance of a match (m)")
+	f.Float64Var(&minMOTA, "min-mota", 0, "fail (exit 1) below this MOTA")
+	f.IntVar(&maxIDSW, "max-id-switches", -1, "fail (exit 1) above this many id switches (-1: no bound)")
+	f.Int64Var(&seed, "seed", 0, "override the scenario's seed")
 	f.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
