@@ -134,8 +134,11 @@ type runState struct {
 	video   *videoWriter
 	cmd     dynamics.Command
 	msgs    uint64
-	cancel  context.CancelFunc
-	errc    chan error
+	// signals is the last published go/stop state of the signals; routeSeq the route's seq.
+	signals  string
+	routeSeq uint64
+	cancel   context.CancelFunc
+	errc     chan error
 }
 
 // Run runs a scenario to the end and scores it.
@@ -362,6 +365,15 @@ func (rs *runState) publishTick() error {
 			if err := rs.publish(m.subject, m.msg); err != nil {
 				return err
 			}
+		}
+	}
+	if key := w.signalKey(); w.Tick == 0 || key != rs.signals {
+		rs.signals = key
+		rm := w.RouteMsg()
+		rs.routeSeq++
+		rm.Header.Seq = rs.routeSeq
+		if err := rs.publish(SubjectRoute, rm); err != nil {
+			return err
 		}
 	}
 	if err := rs.publish(msg.SubjectSimClock, &av.Clock{Header: &av.Header{StampNs: now, FrameId: "map", Seq: w.Tick + 1, SourceStampNs: now},
@@ -591,7 +603,7 @@ func sourceStamp(m obsMsg) int64 {
 // isSimSubject reports whether the simulator itself publishes on a subject.
 func (rs *runState) isSimSubject(s string) bool {
 	switch s {
-	case msg.SubjectSimClock, msg.SubjectVehicleState, msg.SubjectSimTruth, msg.SubjectTF:
+	case msg.SubjectSimClock, msg.SubjectVehicleState, msg.SubjectSimTruth, msg.SubjectTF, SubjectRoute:
 		return true
 	case msg.SubjectControl:
 		return rs.opts.Driver == DriverBuiltin

@@ -283,3 +283,60 @@ func TestRealtime(t *testing.T) {
 		t.Fatalf("%d ticks, min long accel %.2f: want 100 ticks and the node's braking", res.Ticks, res.Summary.MinLongAccel)
 	}
 }
+
+// TestRouteMessages: the mission goes out at the start and whenever a signal changes between
+// go and stop; it lists every lane of the map (links resolve), the route and the goal.
+func TestRouteMessages(t *testing.T) {
+	v := loadVehicle(t)
+	sc := shortScenario(t, "../configs/scenarios/red_light_stop.yaml", 20)
+	var times []int64
+	var first, last *av.Route
+	obs := func(subject, typ string, data []byte, logTime int64) {
+		if subject != SubjectRoute {
+			return
+		}
+		var r av.Route
+		if err := proto.Unmarshal(data, &r); err != nil || typ != "avstack.v1.Route" {
+			t.Fatalf("route message %q: %v", typ, err)
+		}
+		times = append(times, logTime)
+		if first == nil {
+			first = &r
+		}
+		last = &r
+	}
+	if _, err := Run(context.Background(), sc, Options{Vehicle: v, Observer: obs}); err != nil {
+		t.Fatal(err)
+	}
+	// East-west turns yellow at 13 s, north-south green at 17 s.
+	want := []int64{0, 13e9, 17e9}
+	if len(times) != len(want) || times[0] != want[0] || times[1] != want[1] || times[2] != want[2] {
+		t.Fatalf("route published at %v, want %v", times, want)
+	}
+	ids := map[string]bool{}
+	for _, l := range first.Lanes {
+		ids[l.Id] = true
+	}
+	for _, l := range first.Lanes {
+		for _, ref := range append([]string{l.LeftId, l.RightId}, l.SuccessorIds...) {
+			if ref != "" && !ids[ref] {
+				t.Fatalf("lane %s links to %s, which the message lacks", l.Id, ref)
+			}
+		}
+	}
+	if strings.Join(first.RouteLaneIds, ",") != "s_in,s_n,n_out" || first.GoalLaneId != "n_out" || first.GoalLaneS != 60 || first.Map != "intersection" {
+		t.Fatalf("route %v goal %s %v map %s", first.RouteLaneIds, first.GoalLaneId, first.GoalLaneS, first.Map)
+	}
+	active := func(r *av.Route, lane string) bool {
+		for _, sl := range r.StopLines {
+			if sl.LaneId == lane {
+				return sl.Active
+			}
+		}
+		t.Fatalf("no stop line on %s", lane)
+		return false
+	}
+	if !active(first, "s_in") || active(first, "w_in") || active(last, "s_in") || !active(last, "w_in") {
+		t.Fatal("stop line activity does not follow the signals")
+	}
+}
