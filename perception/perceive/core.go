@@ -262,7 +262,9 @@ func (c *Core) Step(in []node.Message, now int64) ([]node.Output, error) {
 	}
 	if c.haveScan && scanStamp <= c.lastScan {
 		c.count("stale_lidar", 1)
-		return c.publish(c.tracker.All(), c.lastScan, nil), nil
+		// The tracks as they are, stamped with their time; the source is the stale scan, so a
+		// scheduler waiting for this input's answer gets one.
+		return c.publish(c.tracker.All(), c.lastScan, scanStamp, nil), nil
 	}
 	switch scan.FrameId {
 	case "", c.lidarFrame, c.lidarName, "base_link":
@@ -340,14 +342,14 @@ func (c *Core) Step(in []node.Message, now int64) ([]node.Output, error) {
 	c.counters["stage_camera_ms"] = ms(t2.Sub(t1))
 	c.counters["stage_fusion_ms"] = ms(t3.Sub(t2))
 	c.counters["stage_track_ms"] = ms(t4.Sub(t3))
-	return c.publish(tracks, scanStamp, outs), nil
+	return c.publish(tracks, scanStamp, scanStamp, outs), nil
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }
 
 // publish builds the object list of the confirmed tracks (primary output first) and the scene.
-func (c *Core) publish(tracks []*track.Track, stamp int64, extra []node.Output) []node.Output {
-	list := &av.ObjectList{Header: &av.Header{StampNs: stamp, FrameId: c.frame, SourceStampNs: stamp}}
+func (c *Core) publish(tracks []*track.Track, stamp, source int64, extra []node.Output) []node.Output {
+	list := &av.ObjectList{Header: &av.Header{StampNs: stamp, FrameId: c.frame, SourceStampNs: source}}
 	for _, t := range tracks {
 		if t.Confirmed {
 			list.Objects = append(list.Objects, t.Object(stamp))
