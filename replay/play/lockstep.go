@@ -128,7 +128,7 @@ func (ls *lockstep) wait(ctx context.Context, n *lsNode, stamp int64, why string
 			return err
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("play: lockstep: node %s did not publish %s with source stamp %d within %v after %s", n.Name, primary, stamp, ls.timeout, why)
+			return fmt.Errorf("play: lockstep: node %s did not publish %s with source stamp %d within %v after %s (is it running, with --clock sim? a node that already followed a later av.sim.clock ignores earlier time: restart it before replaying again)", n.Name, primary, stamp, ls.timeout, why)
 		}
 		ls.cond.Wait()
 	}
@@ -140,30 +140,52 @@ func (ls *lockstep) wait(ctx context.Context, n *lsNode, stamp int64, why string
 	return nil
 }
 
-// after waits for every node that the message triggers.
-func (ls *lockstep) after(ctx context.Context, m mcapio.Message) error {
-	var stamp int64
-	stamped := false
-	for _, n := range ls.nodes {
-		for _, in := range n.Spec.Inputs {
-			if !in.Trigger || !(in.Subject == m.Subject || msg.Match(in.Subject, m.Subject)) {
+// triggers reports whether a message on subject triggers the node.
+func (n *lsNode) triggers(subject string) bool {
+	for _, in := range n.Spec.Inputs {
+		if in.Trigger && (in.Subject == subject || msg.Match(in.Subject, subject)) {
+			return true
+		}
+	}
+	return false
+}
+
+// cascade waits for the nodes triggered by messages on subjects with this stamp, and then,
+// transitively, for the nodes their outputs trigger (node.Runner stamps outputs with the
+// trigger's stamp, so the stamp carries down the chain), as the simulator's lockstep does.
+func (ls *lockstep) cascade(ctx context.Context, subjects []string, stamp int64, why string, done map[*lsNode]bool) error {
+	for len(subjects) > 0 {
+		s := subjects[0]
+		subjects = subjects[1:]
+		for _, n := range ls.nodes {
+			if done[n] || !n.triggers(s) {
 				continue
 			}
-			if !stamped {
-				stamp, stamped = stampOf(m), true
-			}
-			if err := ls.wait(ctx, n, stamp, "input "+m.Subject); err != nil {
+			done[n] = true
+			if err := ls.wait(ctx, n, stamp, why+" via "+s); err != nil {
 				return err
 			}
-			break
+			subjects = append(subjects, n.Spec.Outputs...)
+		}
+	}
+	return nil
+}
+
+// after waits for every node that the message triggers, directly or through other nodes.
+func (ls *lockstep) after(ctx context.Context, m mcapio.Message) error {
+	for _, n := range ls.nodes {
+		if n.triggers(m.Subject) {
+			return ls.cascade(ctx, []string{m.Subject}, stampOf(m), "input "+m.Subject, map[*lsNode]bool{})
 		}
 	}
 	return nil
 }
 
 // afterClock waits for the timer nodes due at clock time now (node.Runner's rule: due when
-// now >= next due time, then missed periods are skipped).
+// now >= next due time, then missed periods are skipped) and for what their outputs trigger.
 func (ls *lockstep) afterClock(ctx context.Context, now int64) error {
+	done := map[*lsNode]bool{}
+	var outs []string
 	for _, n := range ls.nodes {
 		p := int64(n.Spec.Period)
 		if p <= 0 {
@@ -178,9 +200,11 @@ func (ls *lockstep) afterClock(ctx context.Context, now int64) error {
 		for n.nextDue <= now {
 			n.nextDue += p
 		}
+		done[n] = true
 		if err := ls.wait(ctx, n, now, fmt.Sprintf("clock tick at %d", now)); err != nil {
 			return err
 		}
+		outs = append(outs, n.Spec.Outputs...)
 	}
-	return nil
+	return ls.cascade(ctx, outs, now, fmt.Sprintf("clock tick at %d", now), done)
 }

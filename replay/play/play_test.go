@@ -238,6 +238,17 @@ func (c *scaleCore) Step(in []node.Message, now int64) ([]node.Output, error) {
 	return []node.Output{{Subject: msg.SubjectControl, Value: &av.ControlCommand{Acceleration: c.gain * v}}}, nil
 }
 
+// chainCore answers every control command with a trajectory (a second node downstream).
+type chainCore struct{}
+
+func (chainCore) Spec() node.Spec {
+	return node.Spec{Inputs: []node.Input{{Subject: msg.SubjectControl, Trigger: true}}, Outputs: []string{msg.SubjectTrajectory}}
+}
+
+func (chainCore) Step(in []node.Message, now int64) ([]node.Output, error) {
+	return []node.Output{{Subject: msg.SubjectTrajectory, Value: &av.Trajectory{Reason: fmt.Sprint(len(in))}}}, nil
+}
+
 // TestLockstep: with a real node.Runner on the bus, lockstep playback waits for one output per
 // trigger, so the node sees every input (no latest-only drops) and answers each in order.
 func TestLockstep(t *testing.T) {
@@ -253,9 +264,14 @@ func TestLockstep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	chain, err := node.NewRunner(nc, chainCore{}, node.RunOptions{Name: "chain", StatusPeriod: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
+	done := make(chan error, 2)
 	go func() { done <- runner.Run(ctx) }()
+	go func() { done <- chain.Run(ctx) }()
 	if err := nc.Flush(); err != nil {
 		t.Fatal(err)
 	}
@@ -266,15 +282,28 @@ func TestLockstep(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	ls := &Lockstep{Nodes: []NodeSpec{{Name: "scale", Spec: core.Spec()}}, Timeout: 5 * time.Second}
+	ls := &Lockstep{Nodes: []NodeSpec{{Name: "scale", Spec: core.Spec()}, {Name: "chain", Spec: chainCore{}.Spec()}}, Timeout: 5 * time.Second}
 	st, err := Play(context.Background(), conn, r, Options{Lockstep: ls, Exclude: ls.Outputs()})
 	cancel()
+	<-done
 	<-done
 	if err != nil {
 		t.Fatal(err)
 	}
 	var stamps []int64
-	for _, g := range collect(340) {
+	trajectories := 0
+	for _, g := range collect(440) {
+		if g.subject == msg.SubjectTrajectory {
+			var tr av.Trajectory
+			if err := proto.Unmarshal(g.data, &tr); err != nil {
+				t.Fatal(err)
+			}
+			// Lockstep: each trajectory saw exactly one command.
+			if tr.Reason != "1" {
+				t.Fatalf("trajectory after %s commands", tr.Reason)
+			}
+			trajectories++
+		}
 		if g.subject == msg.SubjectControl {
 			var c av.ControlCommand
 			if err := proto.Unmarshal(g.data, &c); err != nil {
@@ -286,8 +315,11 @@ func TestLockstep(t *testing.T) {
 			stamps = append(stamps, c.GetHeader().GetSourceStampNs())
 		}
 	}
-	if len(stamps) != 100 || st.Steps != 100 || !sort.SliceIsSorted(stamps, func(i, j int) bool { return stamps[i] < stamps[j] }) {
-		t.Fatalf("%d outputs, %d steps (want 100 each, in order)", len(stamps), st.Steps)
+	if trajectories != 100 {
+		t.Fatalf("%d trajectories, want 100", trajectories)
+	}
+	if len(stamps) != 100 || st.Steps != 200 || !sort.SliceIsSorted(stamps, func(i, j int) bool { return stamps[i] < stamps[j] }) {
+		t.Fatalf("%d outputs, %d steps (want 100 outputs in order, 200 steps)", len(stamps), st.Steps)
 	}
 	// A node that never answers is an error naming it.
 	ls2 := &Lockstep{Nodes: []NodeSpec{{Name: "ghost", Spec: node.Spec{Inputs: []node.Input{{Subject: msg.SubjectVehicleState, Trigger: true}}, Outputs: []string{msg.SubjectTrajectory}}}}, Timeout: 100 * time.Millisecond}
