@@ -3,8 +3,9 @@
 // (sim/traffic), camera and lidar models (sim/render, sim/raycast), metrics (sim/metrics),
 // all driven tick by tick at 100 Hz and published on an in-process NATS bus exactly as real
 // drivers publish: av.sim.clock, av.vehicle.state, av.sensor.camera.<name> (JPEG) and .info,
-// av.sensor.lidar.<name>, av.sim.truth (3D boxes and per-camera 2D boxes). It consumes
-// av.control.command.
+// av.sensor.lidar.<name>, av.sim.truth (3D boxes and per-camera 2D boxes), and the ego's
+// mission on av.planning.route (at the start and when a signal changes). It consumes
+// av.control.command (the newest command is held until the next).
 //
 // Two ways in:
 //

@@ -24,7 +24,7 @@ type videoWriter struct {
 	w      *World
 	s      *sensorSet
 	vw     *gocv.VideoWriter
-	frame_ gocv.Mat
+	canvas gocv.Mat
 	bev    gocv.Mat
 	every  uint64
 	width  int
@@ -66,7 +66,7 @@ func newVideoWriter(path string, w *World, s *sensorSet) (*videoWriter, error) {
 		v.vw.Close()
 		return nil, fmt.Errorf("sim: video %s: OpenCV could not open a %s writer", path, codec)
 	}
-	v.frame_ = gocv.NewMatWithSize(height, v.width, gocv.MatTypeCV8UC3)
+	v.canvas = gocv.NewMatWithSize(height, v.width, gocv.MatTypeCV8UC3)
 	v.bev = gocv.NewMatWithSize(BEVSize, BEVSize, gocv.MatTypeCV8UC3)
 	return v, nil
 }
@@ -76,7 +76,7 @@ func (v *videoWriter) Close() {
 		return
 	}
 	v.vw.Close()
-	v.frame_.Close()
+	v.canvas.Close()
 	v.bev.Close()
 	v.vw = nil
 }
@@ -141,14 +141,14 @@ func (v *videoWriter) frame(now int64) error {
 	v.box(inv, w.EgoBox(), color.RGBA{R: 40, G: 220, B: 60, A: 255})
 	text := fmt.Sprintf("%s t=%.1fs v=%.1fm/s", w.Scenario.Name, w.Time(), w.Ego.S.V)
 	gocv.PutText(&v.bev, text, image.Point{X: 6, Y: 16}, gocv.FontHersheySimplex, 0.45, color.RGBA{R: 255, G: 255, B: 255, A: 255}, 1)
-	v.frame_.SetTo(gocv.NewScalar(0, 0, 0, 0))
-	dst := v.frame_.Region(image.Rect(0, 0, BEVSize, BEVSize))
+	v.canvas.SetTo(gocv.NewScalar(0, 0, 0, 0))
+	dst := v.canvas.Region(image.Rect(0, 0, BEVSize, BEVSize))
 	v.bev.CopyTo(&dst)
 	dst.Close()
 	if v.s != nil && len(v.s.cams) > 0 {
 		c := v.s.cams[0]
 		img := c.r.Image()
-		roi := v.frame_.Region(image.Rect(BEVSize, 0, BEVSize+img.Cols(), img.Rows()))
+		roi := v.canvas.Region(image.Rect(BEVSize, 0, BEVSize+img.Cols(), img.Rows()))
 		img.CopyTo(&roi)
 		for _, l := range c.last {
 			r := image.Rect(int(l.Rect.X1), int(l.Rect.Y1), int(l.Rect.X2), int(l.Rect.Y2))
@@ -156,7 +156,7 @@ func (v *videoWriter) frame(now int64) error {
 		}
 		roi.Close()
 	}
-	if err := v.vw.Write(v.frame_); err != nil {
+	if err := v.vw.Write(v.canvas); err != nil {
 		return fmt.Errorf("sim: video %s: %w", v.path, err)
 	}
 	return nil

@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"math"
-	"sort"
 
 	"github.com/avstack/avstack/geom"
 	"github.com/avstack/avstack/msg/av"
@@ -102,7 +101,8 @@ type Recorder struct {
 	s        Summary
 	contact  map[string]bool
 	minTTC   float64
-	accHist  []float64 // filtered accelerations, one per tick
+	accHist  []float64 // the last filtered accelerations, one per tick
+	nAcc     int
 	win      []float64 // moving-average window of raw longitudinal acceleration
 	winSum   float64
 	egoHalfL float64
@@ -153,15 +153,18 @@ func (r *Recorder) Tick(x Sample) {
 		r.win = r.win[1:]
 	}
 	af := r.winSum / float64(len(r.win))
-	r.accHist = append(r.accHist, af)
-	if len(r.accHist) > r.filterTicks() {
+	r.nAcc++
+	// Skip the filter's warm-up; keep the last jerkTicks filtered values for the jerk.
+	if r.nAcc > r.filterTicks() {
 		r.s.MinLongAccel = math.Min(r.s.MinLongAccel, af)
 		r.s.MaxLongAccel = math.Max(r.s.MaxLongAccel, af)
 		r.s.MaxAbsLongAccel = math.Max(r.s.MaxAbsLongAccel, math.Abs(af))
-		if n := len(r.accHist); n > r.jerkTicks()+r.filterTicks() {
-			j := (af - r.accHist[n-1-r.jerkTicks()]) / (float64(r.jerkTicks()) * r.dt)
+		if len(r.accHist) == r.jerkTicks() {
+			j := (af - r.accHist[0]) / (float64(r.jerkTicks()) * r.dt)
 			r.s.MaxAbsJerk = math.Max(r.s.MaxAbsJerk, math.Abs(j))
+			r.accHist = r.accHist[1:]
 		}
+		r.accHist = append(r.accHist, af)
 	}
 	r.s.MaxAbsLatAccel = math.Max(r.s.MaxAbsLatAccel, math.Abs(x.ALat))
 	ex, ey := math.Cos(x.EgoYaw), math.Sin(x.EgoYaw)
@@ -269,14 +272,4 @@ func lower(s string) string {
 		}
 	}
 	return string(b)
-}
-
-// SortedNames returns map keys sorted (for deterministic reports).
-func SortedNames(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -341,7 +341,6 @@ func (w *World) leaderOn(a *Agent, l *roadmap.Lane, s, d float64, next string) (
 			nextID = ""
 		}
 	}
-	// A red or yellow signal ahead on this lane is a stopped leader at the stop line.
 	return math.Inf(1), 0
 }
 
