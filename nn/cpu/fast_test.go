@@ -119,3 +119,126 @@ func TestFastMatchesReference(t *testing.T) {
 		})
 	}
 }
+
+// TestFastShapeOpsMatchReference holds Fast's Pad, Transpose and Softmax
+// to the reference, including the cases that fall back.
+func TestFastShapeOpsMatchReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	ref, fast := &Backend{}, NewFast()
+	pads := []struct {
+		name  string
+		shape []int
+		pads  []int
+		mode  nn.PadMode
+		value float32
+	}{
+		{"spatial zero", []int{1, 3, 5, 4}, []int{0, 0, 1, 1, 0, 0, 1, 1}, nn.PadConstant, 0},
+		{"asymmetric value", []int{2, 3, 4}, []int{1, 0, 2, 0, 3, 1}, nn.PadConstant, 1.5},
+		{"1-d", []int{7}, []int{2, 3}, nn.PadConstant, -1},
+		{"no pads", []int{2, 2}, []int{0, 0, 0, 0}, nn.PadConstant, 0},
+		{"crop (fallback)", []int{1, 2, 5, 5}, []int{0, 0, -1, 1, 0, 0, 1, -2}, nn.PadConstant, 0},
+		{"reflect (fallback)", []int{1, 2, 4, 5}, []int{0, 0, 2, 1, 0, 0, 1, 2}, nn.PadReflect, 0},
+		{"edge (fallback)", []int{1, 1, 3, 3}, []int{0, 0, 1, 1, 0, 0, 2, 2}, nn.PadEdge, 0},
+	}
+	for _, c := range pads {
+		t.Run("pad "+c.name, func(t *testing.T) {
+			x := randT(rng, c.shape...)
+			r := len(c.shape)
+			out := make([]int, r)
+			for k := range out {
+				out[k] = c.shape[k] + c.pads[k] + c.pads[r+k]
+			}
+			want, got := nn.New(out...), nn.New(out...)
+			for k := range got.Data() {
+				got.Data()[k] = float32(math.NaN()) // every element must be written
+			}
+			ref.Pad(want, x, c.pads, c.mode, c.value)
+			fast.Pad(got, x, c.pads, c.mode, c.value)
+			closeEnough(t, "pad", got, want)
+		})
+	}
+	transposes := []struct {
+		name  string
+		shape []int
+		perm  []int
+	}{
+		{"channel shuffle", []int{24, 2, 1936}, []int{1, 0, 2}},
+		{"nchw to nhwc", []int{1, 80, 22, 22}, []int{0, 2, 3, 1}},
+		{"nhwc to nchw", []int{1, 22, 22, 80}, []int{0, 3, 1, 2}},
+		{"reverse", []int{3, 4, 5}, []int{2, 1, 0}},
+		{"identity", []int{2, 3, 4}, []int{0, 1, 2}},
+		{"size-1 axes", []int{1, 3, 1, 4, 2}, []int{4, 2, 0, 1, 3}},
+		{"merged pairs", []int{2, 3, 4, 5, 6}, []int{3, 4, 0, 1, 2}},
+		{"all ones", []int{1, 1, 1}, []int{2, 0, 1}},
+		{"1-d", []int{9}, []int{0}},
+	}
+	for _, c := range transposes {
+		t.Run("transpose "+c.name, func(t *testing.T) {
+			x := randT(rng, c.shape...)
+			out := make([]int, len(c.perm))
+			for k, a := range c.perm {
+				out[k] = c.shape[a]
+			}
+			want, got := nn.New(out...), nn.New(out...)
+			ref.Transpose(want, x, c.perm)
+			fast.Transpose(got, x, c.perm)
+			for k, w := range want.Data() {
+				if got.Data()[k] != w {
+					t.Fatalf("element %d = %g, reference %g", k, got.Data()[k], w)
+				}
+			}
+		})
+	}
+	softmaxes := []struct {
+		name  string
+		shape []int
+		axis  int
+		log   bool
+	}{
+		{"last axis", []int{1, 22, 22, 80}, -1, false},
+		{"channels", []int{2, 85, 5, 7}, 1, false},
+		{"first axis", []int{6, 4}, 0, false},
+		{"log (fallback)", []int{3, 10}, 1, true},
+	}
+	for _, c := range softmaxes {
+		t.Run("softmax "+c.name, func(t *testing.T) {
+			x := randT(rng, c.shape...)
+			for k := range x.Data() {
+				x.Data()[k] *= 20
+			}
+			want, got := nn.New(c.shape...), nn.New(c.shape...)
+			ref.Softmax(want, x, c.axis, c.log)
+			fast.Softmax(got, x, c.axis, c.log)
+			closeEnough(t, "softmax", got, want)
+		})
+	}
+}
+
+// TestExpf: expf is within 4 ulp-ish relative error of math.Exp over the
+// float32 range, flushes below it and overflows above it.
+func TestExpf(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		lo, hi float32
+	}{{"small", -1, 1}, {"negative", -87, 0}, {"positive", 0, 88.7}} {
+		t.Run(c.name, func(t *testing.T) {
+			for i := 0; i <= 100000; i++ {
+				x := c.lo + (c.hi-c.lo)*float32(i)/100000
+				want := math.Exp(float64(x))
+				got := float64(expf(x))
+				if math.Abs(got-want) > 1e-6*want {
+					t.Fatalf("expf(%g) = %g, want %g", x, got, want)
+				}
+			}
+		})
+	}
+	if v := expf(-100); v != 0 {
+		t.Errorf("expf(-100) = %g, want 0", v)
+	}
+	if v := expf(100); !math.IsInf(float64(v), 1) {
+		t.Errorf("expf(100) = %g, want +Inf", v)
+	}
+	if v := expf(float32(math.NaN())); v == v {
+		t.Errorf("expf(NaN) = %g, want NaN", v)
+	}
+}

@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/avstack/avstack/nn"
 	"github.com/avstack/avstack/nn/cpu"
@@ -67,22 +68,26 @@ func (b *Builder) Output(name string) { b.outputs = append(b.outputs, name) }
 
 // Graph is the optimised, executable graph.
 type Graph struct {
-	be       nn.Backend
-	inputs   []string
-	inShapes map[string][]int
-	inTypes  map[string]nn.DType
-	outputs  []string
-	nodes    []*Node
-	slot     map[string]int // value name -> index into vals
-	vals     []*nn.Tensor   // current tensor of each value
-	nodeIn   [][]int
-	nodeOut  [][]int
-	inBuf    [][]*nn.Tensor // per node, reused argument slices
-	outBuf   [][]*nn.Tensor
-	inSlot   []int
-	outSlot  []int
-	outMap   map[string]*nn.Tensor
-	folded   bool // shape sub-graphs were folded for the declared input shapes
+	be        nn.Backend
+	inputs    []string
+	inShapes  map[string][]int
+	inTypes   map[string]nn.DType
+	outputs   []string
+	nodes     []*Node
+	slot      map[string]int // value name -> index into vals
+	vals      []*nn.Tensor   // current tensor of each value
+	nodeIn    [][]int
+	nodeOut   [][]int
+	inBuf     [][]*nn.Tensor // per node, reused argument slices
+	outBuf    [][]*nn.Tensor
+	inSlot    []int
+	outSlot   []int
+	outMap    map[string]*nn.Tensor
+	folded    bool            // shape sub-graphs were folded for the declared input shapes
+	prof      []time.Duration // per-node accumulated time while profiling, else nil
+	profMin   []time.Duration
+	profRuns  int
+	profShape [][]int // per-node output shape of the last profiled run
 }
 
 // InputNames returns the names of the non-constant graph inputs.
@@ -160,9 +165,26 @@ func (g *Graph) Run(inputs map[string]*nn.Tensor) (map[string]*nn.Tensor, error)
 		for k, s := range g.nodeOut[i] {
 			out[k] = g.vals[s]
 		}
+		var t0 time.Time
+		if g.prof != nil {
+			t0 = time.Now()
+		}
 		if err := n.Op.Run(g.be, in, out); err != nil {
 			return nil, fmt.Errorf("graph: node %q (%s): %w", n.Name, n.OpType, err)
 		}
+		if g.prof != nil {
+			d := time.Since(t0)
+			g.prof[i] += d
+			if g.profRuns == 0 || d < g.profMin[i] {
+				g.profMin[i] = d
+			}
+			if len(out) > 0 && out[0] != nil {
+				g.profShape[i] = append(g.profShape[i][:0], out[0].Shape()...)
+			}
+		}
+	}
+	if g.prof != nil {
+		g.profRuns++
 	}
 	for k, name := range g.outputs {
 		g.outMap[name] = g.vals[g.outSlot[k]]
