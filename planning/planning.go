@@ -333,6 +333,14 @@ func (p *Planner) situation(objs *av.ObjectList, now int64) behavior.Situation {
 			sit.StopLines = append(sit.StopLines, behavior.StopPoint{S: sl.S, Kind: sl.Kind})
 		}
 	}
+	// The lane the ego is in, if it is not the route lane and ends (no successor): stop at its
+	// end unless the ego leaves it first.
+	if ln, ls, _ := rt.NearestLane(geom.Vec2{X: st.GetX(), Y: st.GetY()}, st.GetYaw(), rt.LaneWidth(es)/2, 0.6); ln != nil &&
+		len(ln.Successors) == 0 && ln.ID != rt.LaneAt(es).ID {
+		if end := es + (ln.Line.Length() - ls); end < rt.Ref.Length()-1 {
+			sit.StopLines = append(sit.StopLines, behavior.StopPoint{S: end - 1, Kind: "lane_end"})
+		}
+	}
 	for _, cw := range rt.Crosswalks {
 		sit.Crosswalks = append(sit.Crosswalks, behavior.Crosswalk{S0: cw.S0, S1: cw.S1})
 	}

@@ -130,13 +130,15 @@ type MOBIL struct {
 	Politeness float64
 	Threshold  float64 // m/s^2
 	BSafe      float64 // m/s^2 (positive)
-	// Bias toward the route lane (m/s^2), added when the change moves toward offset 0.
+	// Bias toward the route lane (m/s^2), added when the change moves toward offset 0 (and
+	// taken off when it moves away). Above Threshold, so the ego returns to the route lane
+	// whenever that is safe.
 	KeepRouteBias float64
 }
 
 // DefaultMOBIL parameters.
 func DefaultMOBIL() MOBIL {
-	return MOBIL{Politeness: 0.2, Threshold: 0.3, BSafe: 3.0, KeepRouteBias: 0.2}
+	return MOBIL{Politeness: 0.2, Threshold: 0.3, BSafe: 3.0, KeepRouteBias: 0.4}
 }
 
 // Incentive of a change: the ego's acceleration gain (aNew - aOld) minus politeness times the
@@ -164,6 +166,9 @@ type RuleBased struct {
 	CrosswalkLateral float64
 	// Seconds between lane changes (avoids dithering).
 	LaneChangeCooldown float64
+	// A signal that turns on when stopping would need more than this deceleration (m/s^2) is
+	// driven through.
+	DilemmaDecel float64
 
 	targetD      float64
 	haveTarget   bool
@@ -172,6 +177,7 @@ type RuleBased struct {
 	stoppedSince int64
 	laneChanging bool
 	vetoUntil    int64
+	signalGo     map[float64]bool
 	lastVeto     string
 }
 
@@ -188,7 +194,7 @@ func (r *RuleBased) Veto(d Decision, now int64, reason string) {
 
 // NewRuleBased with default parameters.
 func NewRuleBased() *RuleBased {
-	return &RuleBased{IDM: DefaultIDM(), MOBIL: DefaultMOBIL(), Cruise: 15, StopDwell: 1.0, CrosswalkLateral: 4.0, LaneChangeCooldown: 4}
+	return &RuleBased{IDM: DefaultIDM(), MOBIL: DefaultMOBIL(), Cruise: 15, StopDwell: 1.0, CrosswalkLateral: 4.0, LaneChangeCooldown: 4, DilemmaDecel: 3.5}
 }
 
 // Name implements Policy.
@@ -265,6 +271,7 @@ func (r *RuleBased) accelOf(v, v0, gap, vLead float64) float64 {
 func (r *RuleBased) Decide(s Situation) Decision {
 	if r.stopDone == nil {
 		r.stopDone = map[float64]bool{}
+		r.signalGo = map[float64]bool{}
 	}
 	v0 := s.SpeedLimit
 	if v0 <= 0 {
@@ -364,8 +371,30 @@ func (r *RuleBased) Decide(s Situation) Decision {
 			}
 		}
 	}
+	seen := map[float64]bool{}
 	for _, sl := range s.StopLines {
+		seen[sl.S] = true
 		if sl.S < s.Ego.FrontS-2 || r.stopDone[sl.S] {
+			continue
+		}
+		if sl.Kind == "signal" || sl.Kind == "traffic_light" {
+			// Dilemma zone: a light that turns on when the ego can no longer stop comfortably is
+			// driven through (it is yellow first), and stays ignored until it turns off.
+			if drive, known := r.signalGo[sl.S]; known {
+				if drive {
+					continue
+				}
+			} else {
+				d := sl.S - s.Ego.FrontS
+				need := s.Ego.V * s.Ego.V / (2 * math.Max(d, 0.1))
+				r.signalGo[sl.S] = need > r.DilemmaDecel
+				if r.signalGo[sl.S] {
+					continue
+				}
+			}
+		}
+		if sl.Kind == "lane_end" {
+			stop(sl.S, StopLine, "end of lane")
 			continue
 		}
 		if sl.Kind == "stop_sign" && s.Ego.V < 0.3 && sl.S-s.Ego.FrontS < 3 {
@@ -378,6 +407,11 @@ func (r *RuleBased) Decide(s Situation) Decision {
 			}
 		}
 		stop(sl.S-0.5, StopLine, "stop line ("+sl.Kind+")")
+	}
+	for k := range r.signalGo {
+		if !seen[k] {
+			delete(r.signalGo, k)
+		}
 	}
 	for _, cw := range s.Crosswalks {
 		if cw.S1 < s.Ego.FrontS {

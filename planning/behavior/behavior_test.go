@@ -119,6 +119,27 @@ func TestRuleBased(t *testing.T) {
 				t.Errorf("stop at %g, want 179.5", d.StopS)
 			}
 		}},
+		{"light turns on too close to stop: go", func(s *Situation) {
+			s.StopLines = []StopPoint{{S: 120, Kind: "signal"}}
+		}, LaneKeep, func(t *testing.T, d Decision) {
+			if d.HasStop {
+				t.Errorf("stops at %g, want to drive through the dilemma zone", d.StopS)
+			}
+		}},
+		{"light on far ahead: stop", func(s *Situation) {
+			s.StopLines = []StopPoint{{S: 250, Kind: "signal"}}
+		}, LaneKeep, func(t *testing.T, d Decision) {
+			if !d.HasStop || d.StopS != 249.5 {
+				t.Errorf("stop %v at %g, want at 249.5", d.HasStop, d.StopS)
+			}
+		}},
+		{"off the route lane and it ends: stop at its end", func(s *Situation) {
+			s.StopLines = []StopPoint{{S: 150, Kind: "lane_end"}}
+		}, StopLine, func(t *testing.T, d Decision) {
+			if !d.HasStop || d.StopS != 150 {
+				t.Errorf("stop %v at %g, want at 150", d.HasStop, d.StopS)
+			}
+		}},
 		{"goal ahead", func(s *Situation) { s.GoalS, s.StopAtGoal = 140, true }, StopGoal, nil},
 		{"stop requested: pull over", func(s *Situation) { s.StopRequested = true; s.LaneOffsets = []float64{-3.5, 0} }, PullOver, func(t *testing.T, d Decision) {
 			if d.TargetD != -3.5 || !d.HasStop {
