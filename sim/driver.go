@@ -139,7 +139,7 @@ func (w *World) stopGap() float64 {
 				return g
 			}
 		case roadmap.StopSign:
-			if w.Ego.S.V < 0.1 && g < 3 {
+			if w.Ego.S.V < 0.1 && g < bdMinGap+1 {
 				if _, ok := w.driver.stoppedAt[st.sl.ID]; !ok {
 					w.driver.stoppedAt[st.sl.ID] = w.Time()
 				}

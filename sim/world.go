@@ -93,6 +93,9 @@ func NewWorld(sc *scenario.Scenario, v *config.Vehicle, seed uint64) (*World, er
 			}
 		}
 	}
+	if n := sc.Ego.ActuatorNoise; n != nil {
+		w.Ego.Noise = &dynamics.Noise{Accel: n.Accel, Steer: n.Steer, Rand: rand.New(rand.NewPCG(seed, 0x6e6f697365))}
+	}
 	if err := w.Traffic.FromScenario(sc, geom.Vec2{X: p.X, Y: p.Y}); err != nil {
 		return nil, err
 	}

@@ -51,6 +51,15 @@ type Ego struct {
 	Goal  *LanePos `yaml:"goal"`
 	// CruiseSpeed of the built-in driver (default: the lanes' speed limits).
 	CruiseSpeed float64 `yaml:"cruise_speed"`
+	// ActuatorNoise perturbs the realised acceleration (m/s^2) and steering angle (rad) every
+	// physics tick (1 sigma, seeded).
+	ActuatorNoise *ActuatorNoise `yaml:"actuator_noise"`
+}
+
+// ActuatorNoise is the ego's process noise.
+type ActuatorNoise struct {
+	Accel float64 `yaml:"accel"`
+	Steer float64 `yaml:"steer"`
 }
 
 // LanePos is a position on a lane.
@@ -294,6 +303,9 @@ func (s *Scenario) Validate() error {
 	}
 	if s.Ego.CruiseSpeed < 0 || s.Ego.CruiseSpeed > 60 {
 		return config.Errorf("ego.cruise_speed", s.Ego.CruiseSpeed, "must be 0..60 m/s (0 = speed limits)")
+	}
+	if n := s.Ego.ActuatorNoise; n != nil && (n.Accel < 0 || n.Accel > 2 || n.Steer < 0 || n.Steer > 0.05) {
+		return config.Errorf("ego.actuator_noise", *n, "accel 0..2 m/s^2, steer 0..0.05 rad")
 	}
 	if len(s.Ego.Route) == 0 && s.Ego.Goal == nil {
 		return config.Errorf("ego", nil, "needs a route (list of lanes) or a goal {lane, s}")
