@@ -10,7 +10,9 @@ import (
 // each kc-deep slice of k, B is packed into nr-wide slivers (kc x nr each,
 // sized for L1); for each mc-tall row block, A is packed into mr-tall slivers
 // (the mc x kc block sized for L2); the micro-kernel then sweeps the tiles.
-// Edge tiles are computed into a small scratch tile and copied, so every
+// Packed slivers are zero-padded to full mr/nr, and the kernels store only
+// the rows (and, AVX-512 and go, the columns) of a ragged edge tile; the
+// AVX2 kernel's ragged right-edge tiles go through a scratch tile. So every
 // shape runs through the same kernel without reading or writing outside C.
 //
 // Threads split C into disjoint rectangles along m or n (never along k), so
@@ -43,8 +45,8 @@ type callCtx struct {
 func (c *callCtx) Run(i int) { c.parts[i].compute(&c.pr) }
 
 // minParallelFlops is the work below which waking another thread costs more
-// than it saves (waking a parked worker takes from microseconds to tens of them on a
-// busy machine; 2 MFLOP is about 10 microseconds of one core).
+// than it saves (waking a parked worker takes microseconds, tens of them on
+// a busy machine; 2 MFLOP is about 10 microseconds of one core).
 const minParallelFlops = 1 << 21
 
 func run(p *impl, nthreads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {

@@ -26,7 +26,7 @@
 //	func DepthwiseOut(n, stride int) int      // (n-1)/stride + 1
 //	func Im2col(dst, src []float32, s ConvShape)   // K = C*KH*KW rows, N = OutH*OutW columns
 //
-// Depthwise convolution and max pooling copy each channel once into a
+// Depthwise convolution and max/average pooling copy each channel once into a
 // padded scratch plane (for stride 2, split into even and odd columns) so
 // that every tap is a contiguous vector load, then an assembly plane kernel
 // combines nine taps per call over the whole plane (larger windows take

@@ -302,6 +302,11 @@ func testPool(t *testing.T) {
 		{"avg_2x2_s2", 8, 8, PoolShape{KH: 2, KW: 2, StrideH: 2, StrideW: 2}, false},
 		{"avg_3x3_p1_exclude_pad", 9, 7, PoolShape{KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadT: 1, PadL: 1, PadB: 1, PadR: 1}, false},
 		{"avg_3x3_p1_include_pad", 9, 7, PoolShape{KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadT: 1, PadL: 1, PadB: 1, PadR: 1, CountIncludePad: true}, false},
+		{"avg_3x3_s2_p1_wide", 40, 41, PoolShape{KH: 3, KW: 3, StrideH: 2, StrideW: 2, PadT: 1, PadL: 1, PadB: 1, PadR: 1}, false},
+		{"avg_5x5_s1_p2_wide_exclude_pad", 23, 37, PoolShape{KH: 5, KW: 5, StrideH: 1, StrideW: 1, PadT: 2, PadL: 2, PadB: 2, PadR: 2}, false},
+		{"avg_5x5_s1_p2_include_pad", 23, 37, PoolShape{KH: 5, KW: 5, StrideH: 1, StrideW: 1, PadT: 2, PadL: 2, PadB: 2, PadR: 2, CountIncludePad: true}, false},
+		{"avg_global_scalar", 9, 11, PoolShape{KH: 9, KW: 11, StrideH: 1, StrideW: 1}, false},
+		{"avg_2x2_s2_odd_wide", 33, 35, PoolShape{KH: 2, KW: 2, StrideH: 2, StrideW: 2, PadB: 1, PadR: 1}, false},
 	}
 	for _, tc := range cs {
 		t.Run(tc.name, func(t *testing.T) {

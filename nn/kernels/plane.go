@@ -111,6 +111,7 @@ type planeOp int
 const (
 	opConv planeOp = iota // depthwise convolution
 	opMax                 // max pooling
+	opAvg                 // average pooling: window sums, then scaled per output
 )
 
 // planeTask is one depthwise or max-pool call; part i does a contiguous
@@ -121,6 +122,7 @@ type planeTask struct {
 	c                      int
 	geom                   planeGeom
 	direct                 bool // write rows straight into dst (n == ow)
+	countPad               bool // opAvg: divide by KH*KW everywhere
 	act                    Activation
 	p                      *path
 	parts                  int
@@ -212,8 +214,11 @@ func (t *planeTask) Run(i int) {
 					continue
 				}
 				srcs[k] = &plane[g.tap(tp/g.kw, tp%g.kw)]
-				if t.op == opConv {
+				switch t.op {
+				case opConv:
 					wt[k] = t.weight[ch*taps+tp]
+				case opAvg:
+					wt[k] = 1
 				}
 			}
 			accum := 0
@@ -241,6 +246,26 @@ func (t *planeTask) Run(i int) {
 		if t.op == opConv && !asmOK {
 			for x, v := range out {
 				out[x] = act1(t.act, v)
+			}
+		}
+		if t.op == opAvg {
+			// The divisor is separable: valid rows of the window times
+			// valid columns (or KH*KW when padding counts).
+			for y := 0; y < oh; y++ {
+				ry := float32(g.kh)
+				if !t.countPad {
+					y0 := y*g.s - g.padT
+					ry = float32(min(y0+g.kh, g.h) - max(y0, 0))
+				}
+				o := out[y*ow : (y+1)*ow]
+				for x := range o {
+					cx := float32(g.kw)
+					if !t.countPad {
+						x0 := x*g.s - g.padL
+						cx = float32(min(x0+g.kw, g.w) - max(x0, 0))
+					}
+					o[x] /= ry * cx
+				}
 			}
 		}
 	}

@@ -60,9 +60,26 @@ func MaxPool2D(dst, src []float32, c, h, w int, p PoolShape) {
 	poolGeneric(dst, src, c, h, w, oh, ow, p, true)
 }
 
-// AvgPool2D is average pooling of one NCHW image, like MaxPool2D.
+// AvgPool2D is average pooling of one NCHW image, like MaxPool2D. Windows
+// of up to 49 taps with equal strides of 1 or 2 sum on the vector plane
+// kernels and divide per output; others (global pooling) a scalar loop.
 func AvgPool2D(dst, src []float32, c, h, w int, p PoolShape) {
 	oh, ow := checkPool(dst, src, c, h, w, p)
+	if p.StrideH == p.StrideW && (p.StrideH == 1 || p.StrideH == 2) && p.KH*p.KW <= 49 {
+		t := getPlaneTask()
+		pa := current()
+		n := (ow + pa.lanes - 1) / pa.lanes * pa.lanes
+		// Sums of more than nine taps accumulate over passes: then rows are
+		// computed a whole number of vectors wide into scratch.
+		t.direct = p.KH*p.KW <= 9 && ow >= pa.lanes
+		if t.direct {
+			n = ow
+		}
+		t.op, t.dst, t.src, t.c, t.act, t.p, t.countPad = opAvg, dst, src, c, Activation{}, pa, p.CountIncludePad
+		t.geom = newGeom(h, w, oh, ow, p.KH, p.KW, p.StrideH, p.PadT, p.PadL, n)
+		t.run()
+		return
+	}
 	poolGeneric(dst, src, c, h, w, oh, ow, p, false)
 }
 
