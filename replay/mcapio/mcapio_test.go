@@ -348,3 +348,34 @@ func TestWriteErrors(t *testing.T) {
 type timestampT = timestamppb.Timestamp
 
 func protoreflectName(s string) protoreflect.FullName { return protoreflect.FullName(s) }
+
+// TestCorruptLength: a record length pointing past the end of the file (garbage after a cut)
+// is read as truncation, without allocating what the length claims.
+func TestCorruptLength(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ok.mcap")
+	if err := writeAll(t, path, WriterOptions{ChunkSize: 8 << 10}, synthetic(t, 60)).Close(); err != nil {
+		t.Fatal(err)
+	}
+	full, _ := os.ReadFile(path)
+	mr, _ := mcap.NewReader(bytes.NewReader(full))
+	info, err := mr.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := info.ChunkIndexes[1].ChunkStartOffset
+	bad := append([]byte(nil), full[:second+200]...)
+	for i := 1; i < 9; i++ {
+		bad[second+uint64(i)] = 0x7f // length ~ 9e18
+	}
+	p := filepath.Join(dir, "bad.mcap")
+	os.WriteFile(p, bad, 0o644)
+	r, err := OpenRecover(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if s := r.Summary(); !s.Truncated || s.Chunks != 1 || s.TruncatedAt != int64(second) {
+		t.Fatalf("summary %+v", s)
+	}
+}

@@ -111,7 +111,7 @@ func (f Filter) match(subject string) bool {
 	return false
 }
 
-// Reader reads a recording.
+// Reader reads a recording. It is not safe for concurrent use: one walk at a time.
 type Reader struct {
 	path    string
 	f       *os.File
@@ -435,8 +435,13 @@ func (r *Reader) scan(flt Filter, h *scanHooks) error {
 	if _, err := r.f.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("mcapio: %w", err)
 	}
+	st, err := r.f.Stat()
+	if err != nil {
+		return fmt.Errorf("mcapio: %w", err)
+	}
 	cr := &countingReader{r: bufio.NewReaderSize(r.f, 1<<20)}
-	lex, err := mcap.NewLexer(cr, &mcap.LexerOptions{EmitChunks: true})
+	// No record is longer than the file: a corrupt length fails here instead of allocating.
+	lex, err := mcap.NewLexer(cr, &mcap.LexerOptions{EmitChunks: true, MaxRecordSize: int(st.Size()) + 1})
 	if err != nil {
 		return badFile(r.path, "not an MCAP file (no MCAP magic at the start)")
 	}
@@ -500,7 +505,7 @@ func (r *Reader) scan(flt Filter, h *scanHooks) error {
 	for {
 		tok, rec, err := lex.Next(buf)
 		if err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, mcap.ErrRecordTooLarge) {
 				r.markTruncated(good)
 				return nil
 			}
