@@ -99,6 +99,10 @@ func Replay(rec *mcapio.Reader, v *config.Vehicle, name string) (outs []Output, 
 	if c, ok := core.(interface{ Close() error }); ok {
 		defer c.Close()
 	}
+	return replayCore(rec, core, name)
+}
+
+func replayCore(rec *mcapio.Reader, core node.Core, name string) (outs []Output, inputs, steps int, stepErrs []string, err error) {
 	spec := core.Spec()
 	if len(spec.Outputs) == 0 {
 		return nil, 0, 0, nil, badInput("node %s declares no outputs", name)
@@ -304,17 +308,17 @@ func Run(rec, ref *mcapio.Reader, o Options) (*Result, error) {
 	if o.MaxDiffs <= 0 {
 		o.MaxDiffs = 10
 	}
-	outs, inputs, steps, errs, err := Replay(rec, o.Vehicle, o.Node)
-	if err != nil {
-		return nil, err
-	}
 	core, err := node.New(o.Vehicle, o.Node)
 	if err != nil {
 		return nil, badInput("%v", err)
 	}
-	subjects := core.Spec().Outputs
 	if c, ok := core.(interface{ Close() error }); ok {
-		c.Close()
+		defer c.Close()
+	}
+	subjects := core.Spec().Outputs
+	outs, inputs, steps, errs, err := replayCore(rec, core, o.Node)
+	if err != nil {
+		return nil, err
 	}
 	if ref == nil {
 		ref = rec
