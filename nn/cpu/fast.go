@@ -17,6 +17,8 @@ type Fast struct {
 	work     []float32
 	xi0, xi1 []int
 	xf       []float32
+	bands    convBands
+	bandBuf  []float32
 }
 
 // NewFast returns the fast CPU backend.
@@ -75,15 +77,21 @@ func (f *Fast) Conv(dst, x, w, b *nn.Tensor, p nn.ConvParams, act nn.Activation)
 		f.Backend.Conv(dst, x, w, b, p, act)
 		return
 	}
-	if n := kernels.ConvWorkSize(s); cap(f.work) < n {
-		f.work = make([]float32, n)
-	}
 	var bias []float32
 	if b != nil {
 		bias = b.Data()
 	}
 	xd, yd, wd := x.Data(), dst.Data(), w.Data()
 	in, out := s.C*s.H*s.W, s.M*ys[2]*ys[3]
+	if banded(s) {
+		for n := 0; n < xs[0]; n++ {
+			f.convBanded(yd[n*out:(n+1)*out], xd[n*in:(n+1)*in], wd, bias, s, ka)
+		}
+		return
+	}
+	if n := kernels.ConvWorkSize(s); cap(f.work) < n {
+		f.work = make([]float32, n)
+	}
 	for n := 0; n < xs[0]; n++ {
 		kernels.Conv2D(yd[n*out:(n+1)*out], xd[n*in:(n+1)*in], wd, bias, s, ka, f.work[:cap(f.work)])
 	}

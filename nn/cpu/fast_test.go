@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/avstack/avstack/nn"
+	"github.com/avstack/avstack/nn/gemm"
+	"github.com/avstack/avstack/nn/kernels"
 )
 
 // closeEnough applies the conformance tolerance and reports the worst case.
@@ -240,5 +242,47 @@ func TestExpf(t *testing.T) {
 	}
 	if v := expf(float32(math.NaN())); v == v {
 		t.Errorf("expf(NaN) = %g, want NaN", v)
+	}
+}
+
+// TestFastBandedConv: dense convolutions large enough for the banded
+// im2col path (the first layers of the detectors) equal the reference on
+// one and two threads, with ragged last bands and bands that read padding.
+func TestFastBandedConv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	ref, fast := &Backend{}, NewFast()
+	defer fast.SetThreads(gemm.Threads())
+	cases := []struct {
+		name                     string
+		c, h, w, m, k, s, pt, pb int
+	}{
+		{"3x3 s2 like the detectors' stems", 3, 150, 150, 8, 3, 2, 1, 1},
+		{"3x3 s2 odd size", 3, 181, 117, 5, 3, 2, 1, 1},
+		{"5x5 s1 asymmetric pads", 2, 120, 140, 3, 5, 1, 3, 1},
+		{"3x3 s1 no pads", 4, 130, 130, 7, 3, 1, 0, 0},
+	}
+	for _, threads := range []int{1, 2} {
+		fast.SetThreads(threads)
+		for _, c := range cases {
+			for _, a := range []nn.Activation{{}, {Kind: nn.ActLeakyRelu, Alpha: 0.1}} {
+				t.Run(fmt.Sprintf("%s threads=%d %s", c.name, threads, a.Kind), func(t *testing.T) {
+					x, w, b := randT(rng, 2, c.c, c.h, c.w), randT(rng, c.m, c.c, c.k, c.k), randT(rng, c.m)
+					p := nn.ConvParams{Strides: []int{c.s, c.s}, Dilations: []int{1, 1}, Pads: []int{c.pt, c.pt, c.pb, c.pb}, Group: 1}
+					s := kernels.ConvShape{C: c.c, H: c.h, W: c.w, M: c.m, KH: c.k, KW: c.k, StrideH: c.s, StrideW: c.s, DilH: 1, DilW: 1,
+						PadT: c.pt, PadL: c.pt, PadB: c.pb, PadR: c.pb, Groups: 1}
+					if !banded(s) {
+						t.Fatalf("%+v does not take the banded path", s)
+					}
+					oh, ow := s.OutH(), s.OutW()
+					want, got := nn.New(2, c.m, oh, ow), nn.New(2, c.m, oh, ow)
+					for k := range got.Data() {
+						got.Data()[k] = float32(math.NaN())
+					}
+					ref.Conv(want, x, w, b, p, a)
+					fast.Conv(got, x, w, b, p, a)
+					closeEnough(t, "conv", got, want)
+				})
+			}
+		}
 	}
 }
