@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -167,7 +168,7 @@ func (p *player) run(r *mcapio.Reader, flt mcapio.Filter) error {
 	go func() {
 		defer close(ch)
 		errc <- r.Each(flt, func(m mcapio.Message) error {
-			m.Data = append([]byte(nil), m.Data...)
+			m.Data = append(getBuf(len(m.Data)), m.Data...)
 			select {
 			case ch <- m:
 				return nil
@@ -177,7 +178,9 @@ func (p *player) run(r *mcapio.Reader, flt mcapio.Filter) error {
 		})
 	}()
 	for m := range ch {
-		if err := p.publish(m); err != nil {
+		err := p.publish(m)
+		putBuf(m.Data) // the bus copied it
+		if err != nil {
 			cancel()
 			for range ch {
 			}
@@ -187,6 +190,19 @@ func (p *player) run(r *mcapio.Reader, flt mcapio.Filter) error {
 	}
 	return <-errc
 }
+
+// bufs recycles message buffers between the reading goroutine and the publisher, so timed
+// playback of large clouds does not make garbage (and GC pauses) at every message.
+var bufs sync.Pool
+
+func getBuf(n int) []byte {
+	if b, ok := bufs.Get().(*[]byte); ok && cap(*b) >= n {
+		return (*b)[:0]
+	}
+	return make([]byte, 0, n)
+}
+
+func putBuf(b []byte) { bufs.Put(&b) }
 
 func (p *player) publish(m mcapio.Message) error {
 	if err := p.ctx.Err(); err != nil {
