@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"github.com/avstack/avstack/nn"
 	"github.com/avstack/avstack/nn/gemm"
 	"github.com/avstack/avstack/nn/kernels"
 	"github.com/avstack/avstack/nn/parallel"
@@ -104,4 +105,39 @@ func (f *Fast) convBanded(dst, src, weight, bias []float32, s kernels.ConvShape,
 		parallel.Default.Run(t.parts, t)
 	}
 	t.dst, t.src, t.weight, t.bias, t.work = nil, nil, nil, nil, nil
+}
+
+// ConvAdd computes act(conv(x) + b + r) for pointwise convolutions (1x1,
+// stride 1, no padding, one group) as one GEMM per image accumulating
+// onto r (beta 1), then bias and activation in one pass; dst may be r's
+// buffer. It reports false, doing nothing, for any other convolution or
+// activation, which the caller then runs as Conv, Add and activation.
+func (f *Fast) ConvAdd(dst, x, w, b, r *nn.Tensor, p nn.ConvParams, act nn.Activation) bool {
+	xs, ws := x.Shape(), w.Shape()
+	ka, ok := kernelAct(act)
+	if !ok || len(xs) != 4 || len(ws) != 4 || ws[2] != 1 || ws[3] != 1 || ws[1] != xs[1] || p.Group > 1 ||
+		len(p.Strides) != 2 || p.Strides[0] != 1 || p.Strides[1] != 1 || len(p.Pads) != 4 ||
+		!nn.SameShape(dst.Shape(), r.Shape()) || dst.Shape()[2] != xs[2] || dst.Shape()[3] != xs[3] {
+		return false
+	}
+	for _, v := range p.Pads {
+		if v != 0 {
+			return false
+		}
+	}
+	m, c, n := ws[0], xs[1], xs[2]*xs[3]
+	var bias []float32
+	if b != nil {
+		bias = b.Data()
+	}
+	xd, yd, rd, wd := x.Data(), dst.Data(), r.Data(), w.Data()
+	if len(yd) > 0 && &yd[0] != &rd[0] {
+		copy(yd, rd)
+	}
+	for i := 0; i < xs[0]; i++ {
+		y := yd[i*m*n : (i+1)*m*n]
+		gemm.Sgemm(false, false, m, n, c, 1, wd, c, xd[i*c*n:(i+1)*c*n], n, 1, y, n)
+		kernels.BiasAct(y, m, n, bias, ka)
+	}
+	return true
 }

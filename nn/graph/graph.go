@@ -32,6 +32,7 @@ type Builder struct {
 	outputs   []string
 	consts    map[string]*nn.Tensor
 	constList []string
+	shapes    map[string][]int // value shapes from the dry run (static inputs only)
 }
 
 // NewBuilder returns an empty builder.
@@ -221,6 +222,8 @@ func (b *Builder) BuildFor(be nn.Backend) (*Graph, error) {
 		return nil, err
 	}
 	b.foldBatchNorm()
+	b.dropIdentities()
+	b.fuseResidual()
 	b.fuseActivations()
 	b.prune()
 	return b.plan(be)
@@ -280,6 +283,7 @@ func (b *Builder) foldConstants(be nn.Backend) error {
 		if err != nil {
 			return err
 		}
+		b.shapes = shapes
 	}
 	var kept []*Node
 	for _, n := range b.Nodes {
@@ -578,9 +582,9 @@ func (b *Builder) plan(be nn.Backend) (*Graph, error) {
 				continue
 			}
 			var t *nn.Tensor
-			if k == 0 && name != "" && inPlace(n.Op) && len(n.Inputs) > 0 && b.dying(n.Inputs[0], i, last) {
+			if ip := inPlaceInput(n); k == 0 && name != "" && ip >= 0 && b.dying(n.Inputs[ip], i, last) && !b.readsTwice(n, ip) {
 				// The op may write over its dead input: share its buffer.
-				t = g.vals[g.slot[n.Inputs[0]]]
+				t = g.vals[g.slot[n.Inputs[ip]]]
 			} else if len(free) > 0 && name != "" {
 				t = free[len(free)-1]
 				free = free[:len(free)-1]
@@ -647,6 +651,29 @@ func inPlace(op Op) bool {
 	switch op.(type) {
 	case *ActOp, *ClipOp, *ReshapeOp, *FlattenOp, *SqueezeOp, *UnsqueezeOp:
 		return true
+	}
+	return false
+}
+
+// inPlaceInput is the input whose buffer output 0 may take over, or -1:
+// input 0 of the in-place ops, the residual of a Conv with a fused Add.
+func inPlaceInput(n *Node) int {
+	if inPlace(n.Op) && len(n.Inputs) > 0 && n.Inputs[0] != "" {
+		return 0
+	}
+	if _, ok := n.Op.(*ConvOp); ok && len(n.Inputs) == 4 && n.Inputs[3] != "" {
+		return 3
+	}
+	return -1
+}
+
+// readsTwice reports whether input ip of n is also another of its inputs
+// (then writing over it would corrupt the other read).
+func (b *Builder) readsTwice(n *Node, ip int) bool {
+	for k, in := range n.Inputs {
+		if k != ip && in == n.Inputs[ip] {
+			return true
+		}
 	}
 	return false
 }

@@ -220,3 +220,79 @@ func TestInPlace(t *testing.T) {
 	near(t, "in place", out["y"], nn.FromSlice([]float32{0, 0, -1, -2}, 4))
 	near(t, "input untouched", x, nn.FromSlice([]float32{0, 1, 2, 3}, 2, 2))
 }
+
+// TestFuseResidualAndIdentity: Conv -> Add(residual) -> Relu becomes one
+// Conv node (pointwise: one GEMM onto the residual; others: the generic
+// path), Identity/Dropout nodes disappear, and the outputs equal the ops
+// run one by one on the reference backend, on the fast and the reference
+// backends, whether or not the residual dies at the Add.
+func TestFuseResidualAndIdentity(t *testing.T) {
+	cases := []struct {
+		name       string
+		k, pad     int
+		convSide   int  // which Add input the Conv feeds
+		keepResid  bool // the residual is also a graph output (not in place)
+		wantFusion string
+	}{
+		{"pointwise in place", 1, 0, 0, false, "Conv+Add+Relu"},
+		{"pointwise conv second", 1, 0, 1, false, "Conv+Add+Relu"},
+		{"pointwise residual kept", 1, 0, 0, true, "Conv+Add+Relu"},
+		{"3x3 in place", 3, 1, 0, false, "Conv+Add+Relu"},
+		{"3x3 residual kept", 3, 1, 1, true, "Conv+Add+Relu"},
+	}
+	for _, c := range cases {
+		for _, be := range []nn.Backend{cpu.NewFast(), &cpu.Backend{}} {
+			t.Run(c.name+" "+be.Name(), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(3, 3))
+				x := randT(rng, 2, 6, 5, 7)
+				w0, w1, bias := randT(rng, 6, 6, 1, 1), randT(rng, 6, 6, c.k, c.k), randT(rng, 6)
+				b := NewBuilder()
+				b.Input("x", nn.Float32, []int{2, 6, 5, 7})
+				b.Const("w0", w0)
+				b.Const("w1", w1)
+				b.Const("b", bias)
+				b.Add(&Node{Name: "c0", OpType: "Conv", Op: &ConvOp{}, Inputs: []string{"x", "w0"}, Outputs: []string{"r0"}})
+				b.Add(&Node{Name: "id", OpType: "Dropout", Op: IdentityOp{}, Inputs: []string{"r0"}, Outputs: []string{"r"}})
+				b.Add(&Node{Name: "c1", OpType: "Conv", Op: &ConvOp{Pads: []int{c.pad, c.pad, c.pad, c.pad}}, Inputs: []string{"r", "w1", "b"}, Outputs: []string{"c"}})
+				ins := []string{"c", "r"}
+				if c.convSide == 1 {
+					ins = []string{"r", "c"}
+				}
+				b.Add(&Node{Name: "add", OpType: "Add", Op: &BinaryOp{Op: nn.OpAdd}, Inputs: ins, Outputs: []string{"s"}})
+				b.Add(&Node{Name: "relu", OpType: "Relu", Op: &ActOp{Act: nn.Activation{Kind: nn.ActRelu}}, Inputs: []string{"s"}, Outputs: []string{"y"}})
+				b.Output("y")
+				if c.keepResid {
+					b.Output("r")
+				}
+				g, err := b.BuildFor(be)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := []string{"Conv", c.wantFusion}
+				if c.keepResid { // the Identity producing a graph output stays
+					want = []string{"Conv", "Dropout", c.wantFusion}
+				}
+				if ops := g.OpTypes(); strings.Join(ops, ",") != strings.Join(want, ",") {
+					t.Fatalf("optimised ops %v, want %v", ops, want)
+				}
+				ref := &cpu.Backend{}
+				r := nn.New(2, 6, 5, 7)
+				ref.Conv(r, x, w0, nil, nn.ConvParams{Strides: []int{1, 1}, Dilations: []int{1, 1}, Pads: []int{0, 0, 0, 0}, Group: 1}, nn.Activation{})
+				y := nn.New(2, 6, 5, 7)
+				ref.Conv(y, r, w1, bias, nn.ConvParams{Strides: []int{1, 1}, Dilations: []int{1, 1}, Pads: []int{c.pad, c.pad, c.pad, c.pad}, Group: 1}, nn.Activation{})
+				ref.Binary(y, y, r, nn.OpAdd)
+				ref.Activate(y, y, nn.Activation{Kind: nn.ActRelu})
+				for run := 0; run < 2; run++ {
+					out, err := g.Run(map[string]*nn.Tensor{"x": x})
+					if err != nil {
+						t.Fatal(err)
+					}
+					near(t, "y", out["y"], y)
+					if c.keepResid {
+						near(t, "r", out["r"], r)
+					}
+				}
+			})
+		}
+	}
+}

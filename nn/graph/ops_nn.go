@@ -37,6 +37,14 @@ type ConvOp struct {
 	p                        nn.ConvParams
 	shp                      []int
 	scStrides, scDilations   []int
+	tmp                      *nn.Tensor // the convolution before a fused residual Add
+}
+
+// residualConv is a backend that computes act(conv(x) + b + r) in one go
+// for the cases it reports true for (cpu.Fast: pointwise convolutions as
+// one GEMM accumulating onto r). dst may be r's buffer.
+type residualConv interface {
+	ConvAdd(dst, x, w, b, r *nn.Tensor, p nn.ConvParams, act nn.Activation) bool
 }
 
 func (o *ConvOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
@@ -91,8 +99,33 @@ func (o *ConvOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 		o.shp = append(o.shp, v)
 	}
 	out[0].SetDType(nn.Float32)
+	if len(in) > 3 && in[3] != nil {
+		return o.runResidual(be, x, w, b, in[3], out[0])
+	}
 	out[0].Resize(o.shp...)
 	be.Conv(out[0], x, w, b, o.p, o.Act)
+	return nil
+}
+
+// runResidual computes act(conv(x) + b + r) (input 3 is the residual of a
+// fused Add; dst may share r's buffer).
+func (o *ConvOp) runResidual(be nn.Backend, x, w, b, r, dst *nn.Tensor) error {
+	if !nn.SameShape(r.Shape(), o.shp) || r.DType() != nn.Float32 {
+		return fmt.Errorf("residual %v does not match the output %v", r.Shape(), o.shp)
+	}
+	dst.Resize(o.shp...)
+	if rc, ok := be.(residualConv); ok && rc.ConvAdd(dst, x, w, b, r, o.p, o.Act) {
+		return nil
+	}
+	if o.tmp == nil {
+		o.tmp = nn.New()
+	}
+	o.tmp.Resize(o.shp...)
+	be.Conv(o.tmp, x, w, b, o.p, nn.Activation{})
+	be.Binary(dst, o.tmp, r, nn.OpAdd)
+	if o.Act.Kind != nn.ActNone {
+		be.Activate(dst, dst, o.Act)
+	}
 	return nil
 }
 
