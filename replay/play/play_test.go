@@ -371,6 +371,14 @@ func BenchmarkPlayRate1(b *testing.B) {
 		stop()
 		r.Close()
 		n := len(errs)
+		within := 0
+		for _, e := range errs {
+			if e <= 2*time.Millisecond {
+				within++
+			}
+		}
+		b.ReportMetric(100*float64(within)/float64(n), "%gaps-within-2ms")
+		b.ReportMetric(float64(errs[n*90/100])/1e6, "gap-err-p90-ms")
 		b.ReportMetric(float64(errs[n/2])/1e6, "gap-err-p50-ms")
 		b.ReportMetric(float64(errs[n*99/100])/1e6, "gap-err-p99-ms")
 		b.ReportMetric(float64(errs[n-1])/1e6, "gap-err-max-ms")
