@@ -492,28 +492,32 @@ func (rs *runState) collect(now int64, tick uint64) ([]obsMsg, error) {
 			batch = append(batch, m)
 			account(m)
 		}
-		// Barrier: everything published so far has reached the server, every node's
-		// connection has read its copies, and every runner's queues are empty; then anything
-		// left over joins the tick and may schedule more.
-		for _, n := range rs.nodes {
-			if err := n.conn.Flush(); err != nil {
-				return nil, fmt.Errorf("sim: node %s: flush: %w", n.name, err)
+		// Barrier: every node has finished its steps (its queues are drained, so everything it
+		// publishes is in its connection's buffer), everything published has reached the
+		// server and the observer, and every node's connection has read its copies. Repeat
+		// until a round brings no new message; new messages may schedule more steps.
+		for {
+			before := len(batch)
+			var err error
+			if batch, err = rs.flushObserve(batch); err != nil {
+				return nil, err
 			}
-		}
-		if err := rs.settle(deadline, tick, now); err != nil {
-			return nil, err
-		}
-		if err := rs.obsConn.Flush(); err != nil {
-			return nil, fmt.Errorf("sim: observer flush: %w", err)
-		}
-		before := len(batch)
-		var err error
-		batch, err = rs.drainObserver(batch)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range batch[before:] {
-			account(m)
+			for _, m := range batch[before:] {
+				account(m)
+			}
+			if err := rs.settle(deadline, tick, now); err != nil {
+				return nil, err
+			}
+			before = len(batch)
+			if batch, err = rs.flushObserve(batch); err != nil {
+				return nil, err
+			}
+			for _, m := range batch[before:] {
+				account(m)
+			}
+			if len(batch) == before {
+				break
+			}
 		}
 		if done(expected, answered) {
 			return batch, nil
@@ -545,6 +549,20 @@ func (rs *runState) settle(deadline time.Time, tick uint64, now int64) error {
 		}
 	}
 	return nil
+}
+
+// flushObserve flushes every node connection (their buffered publishes reach the server),
+// then the observer's (everything routed to it has arrived), and appends what arrived.
+func (rs *runState) flushObserve(batch []obsMsg) ([]obsMsg, error) {
+	for _, n := range rs.nodes {
+		if err := n.conn.Flush(); err != nil {
+			return nil, fmt.Errorf("sim: node %s: flush: %w", n.name, err)
+		}
+	}
+	if err := rs.obsConn.Flush(); err != nil {
+		return nil, fmt.Errorf("sim: observer flush: %w", err)
+	}
+	return rs.drainObserver(batch)
 }
 
 func done(expected, answered []int) bool {
