@@ -209,12 +209,12 @@ func classify(lv, wv, h, gap, upper, slack float64) (av.ObjectClass, float64) {
 	case h >= 1.0-slack && h < 1.65 && lv >= 1.0 && lv < 2.2 && upper >= 0.7:
 		// A rear, front or partly seen side: lower than a standing person or a cyclist.
 		return av.ObjectClass_OBJECT_CLASS_CAR, 0.7
-	case h >= 1.65 && h < 2.3 && lv >= 1.3 && lv < 2.2 && !thin && upper >= 1.0:
-		// A taller vehicle's rear (van, SUV).
+	case h >= 1.65 && h < 2.3 && lv >= 1.3 && lv < 2.2 && upper >= 1.2:
+		// A taller vehicle's rear (van, SUV): wide up to the roof, unlike a cyclist.
 		return av.ObjectClass_OBJECT_CLASS_CAR, 0.6
 	case h >= 1.3-slack && h <= 2.1 && lv <= 1.2 && wv <= 1.0 && lv >= 0.2:
 		return av.ObjectClass_OBJECT_CLASS_PEDESTRIAN, 0.6
-	case h >= 1.3-slack && h <= 2.1 && lv > 1.2 && lv <= 2.2 && thin:
+	case h >= 1.3-slack && h <= 2.1 && lv > 1.2 && lv <= 2.2 && thin && upper < 1.2:
 		return av.ObjectClass_OBJECT_CLASS_BICYCLE, 0.5
 	}
 	return av.ObjectClass_OBJECT_CLASS_UNKNOWN, 0.3
