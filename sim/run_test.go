@@ -51,11 +51,13 @@ func (timerNode) Step(in []node.Message, now int64) ([]node.Output, error) {
 type chainNode struct{}
 
 func (chainNode) Spec() node.Spec {
-	return node.Spec{Inputs: []node.Input{{Subject: msg.SubjectTrajectory, Trigger: true}}, Outputs: []string{msg.SubjectPrediction}}
+	return node.Spec{Inputs: []node.Input{{Subject: msg.SubjectTrajectory, Trigger: true}}, Outputs: []string{msg.SubjectPrediction, msg.SubjectLabels}}
 }
 
+// Step publishes its primary output and then a secondary one: the tick must include both.
 func (chainNode) Step(in []node.Message, now int64) ([]node.Output, error) {
-	return []node.Output{{Subject: msg.SubjectPrediction, Value: &av.PredictionList{Model: "test"}}}, nil
+	return []node.Output{{Subject: msg.SubjectPrediction, Value: &av.PredictionList{Model: "test"}},
+		{Subject: msg.SubjectLabels, Value: &av.ObjectList{}}}, nil
 }
 
 type silentNode struct{}
@@ -179,7 +181,7 @@ func TestLockstepStack(t *testing.T) {
 		if got := sh.bySubj[msg.SubjectControl]; got != 200 {
 			t.Fatalf("%d commands, want one per tick (200)", got)
 		}
-		if got := sh.bySubj[msg.SubjectTrajectory]; got != 20 || sh.bySubj[msg.SubjectPrediction] != 20 {
+		if got := sh.bySubj[msg.SubjectTrajectory]; got != 20 || sh.bySubj[msg.SubjectPrediction] != 20 || sh.bySubj[msg.SubjectLabels] != 20 {
 			t.Fatalf("%d trajectories, %d predictions, want 20 each (10 Hz timer over 2 s)", got, sh.bySubj[msg.SubjectPrediction])
 		}
 		// The timer node sees the 10 states published since its last step (the first sees none).
