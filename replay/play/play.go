@@ -90,6 +90,9 @@ func Play(ctx context.Context, conn *bus.Conn, r *mcapio.Reader, o Options) (Sta
 			hasClock = true
 		}
 	}
+	if len(selected) == 0 {
+		return Stats{}, fmt.Errorf("play: %s: nothing to play: every subject of %v is excluded (%v)", r.Path(), subjects, o.Exclude)
+	}
 	for _, c := range sum.Channels {
 		if contains(selected, c.Subject) && c.Encoding != mcapio.Encoding {
 			return Stats{}, fmt.Errorf("play: %s: %w: channel %s has message encoding %q; avstack plays protobuf only", r.Path(), mcapio.ErrBadFile, c.Subject, c.Encoding)
@@ -100,7 +103,7 @@ func Play(ctx context.Context, conn *bus.Conn, r *mcapio.Reader, o Options) (Sta
 		selected = remove(selected, msg.SubjectSimClock)
 		hasClock = false
 	}
-	p := &player{ctx: ctx, conn: conn, o: o, synth: !hasClock && o.ClockPeriod > 0 && len(selected) > 0}
+	p := &player{ctx: ctx, conn: conn, o: o, synth: !hasClock && o.ClockPeriod > 0}
 	if o.Lockstep != nil {
 		if err := p.startLockstep(); err != nil {
 			return Stats{}, err
@@ -125,7 +128,7 @@ func Play(ctx context.Context, conn *bus.Conn, r *mcapio.Reader, o Options) (Sta
 		if o.Progress != nil {
 			o.Progress(p.stats(t0))
 		}
-		if !o.Loop || ctx.Err() != nil || len(selected) == 0 {
+		if !o.Loop || ctx.Err() != nil {
 			break
 		}
 	}

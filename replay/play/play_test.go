@@ -216,7 +216,7 @@ func TestPlayStartAndSubjects(t *testing.T) {
 			t.Fatalf("message %d on %s, want %s", i, g[i].subject, want[i].Subject)
 		}
 	}
-	for _, bad := range []Options{{Rate: -1}, {Start: 5 * time.Second}, {Subjects: []string{"av.nope"}}} {
+	for _, bad := range []Options{{Rate: -1}, {Start: 5 * time.Second}, {Subjects: []string{"av.nope"}}, {Subjects: []string{"av.sensor.>"}, Exclude: []string{"av.sensor.>"}}} {
 		if _, err := Play(context.Background(), conn, r, bad); err == nil {
 			t.Fatalf("options %+v accepted", bad)
 		}
