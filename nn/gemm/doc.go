@@ -37,6 +37,16 @@
 // allocates nothing (packing buffers are kept in a free list of contexts);
 // Sgemm is safe for concurrent use.
 //
+// Epilogues: bias and activation are not fused into the tiles; nn/kernels
+// (BiasAct, and Conv2D which calls it) applies them in one vector pass right
+// after Sgemm, while the detector-sized C is still in L2. The fast
+// convolution, pooling and resize kernels live in nn/kernels.
+//
+// Benchmarks: go test -bench Sgemm ./nn/gemm/ (GFLOP/s per path, size and
+// thread count, gonum's blas32 as the naive peer); with Debian's
+// libopenblas-dev, OPENBLAS_CORETYPE=SkylakeX go test -tags openblas -bench
+// VsOpenBLAS ./nn/gemm/ times both side by side (internal/openblas).
+//
 // Example, a 3x3 convolution as GEMM (weights M x K times im2col K x N):
 //
 //	gemm.Sgemm(false, false, cout, h*w, cin*9, 1, weights, cin*9, cols, h*w, 0, out, h*w)
