@@ -37,13 +37,16 @@ type Settings struct {
 	Preview float64 `yaml:"preview"`
 	// After start, the watchdog's "no input yet" coasts instead of braking for this long.
 	StartupGrace time.Duration `yaml:"startup_grace"`
+	// Weight of a new position measurement against the pose predicted from the last one
+	// (odometry noise filter); 1 = use measurements as they are.
+	PoseFilter float64 `yaml:"pose_filter"`
 }
 
 // DefaultSettings for a vehicle.
 func DefaultSettings(d config.Dynamics) Settings {
 	return Settings{Controller: "lqr", Period: 20 * time.Millisecond, TrajectoryTimeout: 300 * time.Millisecond,
 		ObjectsTimeout: 300 * time.Millisecond, StateTimeout: 50 * time.Millisecond, MRMDecel: 2.5,
-		EmergencyDecel: d.MaxDecel, EmergencyTTC: 1.5, AEBTTC: 0.6, JerkLimit: 3.5, Preview: 0.2, StartupGrace: time.Second}
+		EmergencyDecel: d.MaxDecel, EmergencyTTC: 1.5, AEBTTC: 0.6, JerkLimit: 3.5, Preview: 0.2, StartupGrace: time.Second, PoseFilter: 0.3}
 }
 
 // Validate names the bad field.
@@ -70,6 +73,9 @@ func (s *Settings) Validate() error {
 	}
 	if !(s.JerkLimit > 0) {
 		return config.Errorf("jerk_limit", s.JerkLimit, "want > 0")
+	}
+	if !(s.PoseFilter > 0 && s.PoseFilter <= 1) {
+		return config.Errorf("pose_filter", s.PoseFilter, "want (0, 1]")
 	}
 	if s.StartupGrace < 0 || s.StartupGrace > 10*time.Second {
 		return config.Errorf("startup_grace", s.StartupGrace, "want 0..10s")
@@ -98,6 +104,7 @@ type Controller struct {
 	mode   av.ControlCommand_Mode
 	reason string
 	first  int64 // time of the first step (-1 before)
+	filter PoseFilter
 }
 
 // New builds a controller.
@@ -111,7 +118,7 @@ func New(name string, s Settings, d config.Dynamics) (*Controller, error) {
 	}
 	wd := NewWatchdog(s.TrajectoryTimeout, s.ObjectsTimeout, s.StateTimeout)
 	wd.Watch, wd.Self = s.WatchNodes, name
-	return &Controller{set: s, dyn: d, lat: lat, lon: DefaultLongitudinal(), first: -1,
+	return &Controller{set: s, dyn: d, lat: lat, lon: DefaultLongitudinal(), first: -1, filter: PoseFilter{Alpha: s.PoseFilter},
 		steer: RateLimiter{Min: -d.MaxSteer, Max: d.MaxSteer}, accel: RateLimiter{Min: -d.MaxDecel, Max: d.MaxAccel, last: 0, have: true}, wd: wd}, nil
 }
 
@@ -190,7 +197,7 @@ func (c *Controller) command(now int64, dt float64) *av.ControlCommand {
 		return cmd
 	}
 	st := c.state
-	pose := geom.Pose2{X: st.GetX(), Y: st.GetY(), Yaw: st.GetYaw()}
+	pose := c.filter.Update(geom.Pose2{X: st.GetX(), Y: st.GetY(), Yaw: st.GetYaw()}, st.GetV(), st.GetYawRate(), st.GetHeader().GetStampNs())
 	v := st.GetV()
 	if !c.steer.have {
 		c.steer.Reset(st.GetSteering())
@@ -319,4 +326,35 @@ func init() {
 		}
 		return New(ctx.Name, s, ctx.Vehicle.Dynamics)
 	})
+}
+
+// PoseFilter smooths noisy odometry positions: it predicts the pose from the previous filtered
+// one with the measured speed and yaw rate (kinematic, straight over one step), then moves the
+// prediction toward the measurement by Alpha. With Alpha = 1 it returns the measurement. A
+// measurement more than 2 m from the prediction (a jump, a new run) resets it.
+type PoseFilter struct {
+	Alpha float64
+	pose  geom.Pose2
+	stamp int64
+	have  bool
+}
+
+// Update folds in a measurement taken at stamp (ns).
+func (f *PoseFilter) Update(meas geom.Pose2, v, yawRate float64, stamp int64) geom.Pose2 {
+	if !f.have || f.Alpha >= 1 {
+		f.pose, f.stamp, f.have = meas, stamp, true
+		return meas
+	}
+	if stamp <= f.stamp { // the same measurement again: nothing new
+		return f.pose
+	}
+	dt := float64(stamp-f.stamp) / 1e9
+	yaw := f.pose.Yaw + yawRate*dt/2
+	pred := geom.Pose2{X: f.pose.X + v*dt*math.Cos(yaw), Y: f.pose.Y + v*dt*math.Sin(yaw), Yaw: meas.Yaw}
+	if math.Hypot(meas.X-pred.X, meas.Y-pred.Y) > 2 {
+		pred = meas
+	}
+	f.pose = geom.Pose2{X: pred.X + f.Alpha*(meas.X-pred.X), Y: pred.Y + f.Alpha*(meas.Y-pred.Y), Yaw: meas.Yaw}
+	f.stamp = stamp
+	return f.pose
 }

@@ -110,7 +110,8 @@ func (c *Stanley) Steer(tr Tracking, dt float64) float64 {
 //	e_y' = v e_yaw,  e_yaw' = v/L (delta - delta_ff),  delta' = (delta_cmd - delta)/tau
 //
 // discretised exactly (zero-order hold) at the control period; the Riccati equation is solved
-// by iteration, gains cached per 0.5 m/s speed bucket.
+// by iteration, gains cached per 0.5 m/s speed bucket. The input weight R is scaled by
+// max(1, (v/10 m/s)^2).
 type LQR struct {
 	Veh                Vehicle
 	QEy, QEyaw, QDelta float64
@@ -155,7 +156,10 @@ func (c *LQR) Gain(v, dt float64) [3]float64 {
 	A := mat.DenseCopyOf(e.Slice(0, 3, 0, 3))
 	B := mat.DenseCopyOf(e.Slice(0, 3, 3, 4))
 	Q := mat.NewDiagDense(3, []float64{c.QEy, c.QEyaw, c.QDelta})
-	K := dare(A, B, Q, c.R)
+	// The input weight grows with the square of speed above 10 m/s: the same steering error
+	// makes v^2 times the lateral acceleration, and measurement noise on e_y must not.
+	r := c.R * math.Max(1, vb*vb/100)
+	K := dare(A, B, Q, r)
 	k := [3]float64{K.At(0, 0), K.At(0, 1), K.At(0, 2)}
 	c.gains[key] = k
 	return k
