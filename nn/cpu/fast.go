@@ -18,6 +18,8 @@ type Fast struct {
 	xi0, xi1 []int
 	xf       []float32
 	bands    convBands
+	soft     softmaxInner
+	softBuf  []float32
 	bandBuf  []float32
 }
 

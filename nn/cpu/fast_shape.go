@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"github.com/avstack/avstack/nn"
+	"github.com/avstack/avstack/nn/gemm"
+	"github.com/avstack/avstack/nn/parallel"
 )
 
 // Pad copies whole rows for constant padding with non-negative pads; other
@@ -185,22 +187,47 @@ func (f *Fast) Softmax(dst, x *nn.Tensor, axis int, log bool) {
 		}
 		return
 	}
-	if cap(f.xf) < 2*inner {
-		f.xf = make([]float32, 2*inner)
+	if cap(f.softBuf) < 2*inner {
+		f.softBuf = make([]float32, 2*inner)
 	}
-	m, sum := f.xf[:inner], f.xf[inner:2*inner]
-	for o := 0; o < outer; o++ {
-		xo, yo := xd[o*n*inner:(o+1)*n*inner], yd[o*n*inner:(o+1)*n*inner]
-		copy(m, xo[:inner])
+	t := &f.soft
+	t.xd, t.yd, t.m, t.sum, t.outer, t.n, t.inner = xd, yd, f.softBuf[:inner], f.softBuf[inner:2*inner], outer, n, inner
+	t.parts = 1
+	if outer*n*inner >= 1<<14 {
+		t.parts = max(1, min(gemm.Threads(), inner/64))
+	}
+	if t.parts == 1 {
+		t.Run(0)
+	} else {
+		parallel.Default.Run(t.parts, t)
+	}
+	t.xd, t.yd = nil, nil
+}
+
+// softmaxInner is a softmax over the middle axis of [outer, n, inner],
+// split over the inner axis into parts (each with its own stretch of the
+// max and sum scratch).
+type softmaxInner struct {
+	xd, yd, m, sum         []float32
+	outer, n, inner, parts int
+}
+
+func (t *softmaxInner) Run(part int) {
+	n, inner := t.n, t.inner
+	i0, i1 := part*inner/t.parts, (part+1)*inner/t.parts
+	m, sum := t.m[i0:i1], t.sum[i0:i1]
+	for o := 0; o < t.outer; o++ {
+		xo, yo := t.xd[o*n*inner:(o+1)*n*inner], t.yd[o*n*inner:(o+1)*n*inner]
+		copy(m, xo[i0:i1])
 		for j := 1; j < n; j++ {
-			for i, v := range xo[j*inner : (j+1)*inner] {
+			for i, v := range xo[j*inner+i0 : j*inner+i1] {
 				m[i] = max(m[i], v)
 			}
 		}
 		clear(sum)
 		for j := 0; j < n; j++ {
-			row := yo[j*inner : (j+1)*inner]
-			for i, v := range xo[j*inner : (j+1)*inner] {
+			row := yo[j*inner+i0 : j*inner+i1]
+			for i, v := range xo[j*inner+i0 : j*inner+i1] {
 				e := expf(v - m[i])
 				row[i] = e
 				sum[i] += e
@@ -210,7 +237,7 @@ func (f *Fast) Softmax(dst, x *nn.Tensor, axis int, log bool) {
 			sum[i] = 1 / sum[i]
 		}
 		for j := 0; j < n; j++ {
-			row := yo[j*inner : (j+1)*inner]
+			row := yo[j*inner+i0 : j*inner+i1]
 			for i := range row {
 				row[i] *= sum[i]
 			}

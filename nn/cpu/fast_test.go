@@ -199,6 +199,7 @@ func TestFastShapeOpsMatchReference(t *testing.T) {
 	}{
 		{"last axis", []int{1, 22, 22, 80}, -1, false},
 		{"channels", []int{2, 85, 5, 7}, 1, false},
+		{"channels, split over threads", []int{2, 80, 22, 22}, 1, false},
 		{"first axis", []int{6, 4}, 0, false},
 		{"log (fallback)", []int{3, 10}, 1, true},
 	}

@@ -111,3 +111,79 @@ func (b *Builder) fuseResidual() {
 	}
 	b.Nodes = kept
 }
+
+// fuseTransposedSoftmax turns Transpose(p) -> Softmax(last axis) ->
+// Transpose(inverse of p) into one Softmax over axis p[last] of the
+// original tensor (how detectors export a softmax over channels), saving
+// both copies. Needs the rank from the dry run.
+func (b *Builder) fuseTransposedSoftmax() {
+	if b.shapes == nil {
+		return
+	}
+	uses := b.consumers()
+	prod := map[string]*Node{}
+	for _, n := range b.Nodes {
+		for _, o := range n.Outputs {
+			prod[o] = n
+		}
+	}
+	removed := map[*Node]bool{}
+	for _, t2 := range b.Nodes {
+		tr2, ok := t2.Op.(*TransposeOp)
+		if !ok || len(t2.Inputs) != 1 || len(t2.Outputs) != 1 {
+			continue
+		}
+		sm := prod[t2.Inputs[0]]
+		if sm == nil || removed[sm] || uses[t2.Inputs[0]] != 1 || len(sm.Outputs) != 1 {
+			continue
+		}
+		so, ok := sm.Op.(*SoftmaxOp)
+		if !ok || so.Log {
+			continue
+		}
+		t1 := prod[sm.Inputs[0]]
+		if t1 == nil || removed[t1] || uses[sm.Inputs[0]] != 1 || len(t1.Outputs) != 1 {
+			continue
+		}
+		tr1, ok := t1.Op.(*TransposeOp)
+		if !ok {
+			continue
+		}
+		xs := b.shapes[t1.Inputs[0]]
+		r := len(xs)
+		if r == 0 || len(tr1.Perm) != r || len(tr2.Perm) != r {
+			continue
+		}
+		ax, err := normAxis(so.Axis, r)
+		if err != nil || ax != r-1 {
+			continue
+		}
+		inverse := true
+		for k := 0; k < r; k++ {
+			if tr1.Perm[k] < 0 || tr1.Perm[k] >= r || tr2.Perm[k] < 0 || tr2.Perm[k] >= r {
+				inverse = false
+			}
+		}
+		for k := 0; inverse && k < r; k++ {
+			if tr1.Perm[tr2.Perm[k]] != k {
+				inverse = false
+				break
+			}
+		}
+		if !inverse {
+			continue
+		}
+		t2.Op = &SoftmaxOp{Axis: tr1.Perm[r-1]}
+		t2.OpType = "Transpose+Softmax+Transpose"
+		t2.Inputs = []string{t1.Inputs[0]}
+		t2.Name = sm.Name
+		removed[t1], removed[sm] = true, true
+	}
+	var kept []*Node
+	for _, n := range b.Nodes {
+		if !removed[n] {
+			kept = append(kept, n)
+		}
+	}
+	b.Nodes = kept
+}

@@ -224,6 +224,7 @@ func (b *Builder) BuildFor(be nn.Backend) (*Graph, error) {
 	b.foldBatchNorm()
 	b.dropIdentities()
 	b.fuseResidual()
+	b.fuseTransposedSoftmax()
 	b.fuseActivations()
 	b.prune()
 	return b.plan(be)

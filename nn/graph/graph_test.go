@@ -296,3 +296,61 @@ func TestFuseResidualAndIdentity(t *testing.T) {
 		}
 	}
 }
+
+// TestFuseTransposedSoftmax: Transpose -> Softmax(last) -> inverse
+// Transpose becomes one Softmax over the original axis and equals the
+// three ops; a second Transpose that is not the inverse does not fuse.
+func TestFuseTransposedSoftmax(t *testing.T) {
+	cases := []struct {
+		name    string
+		p1, p2  []int
+		coerce  bool
+		wantOps string
+	}{
+		{"channels last and back", []int{0, 2, 3, 1}, []int{0, 3, 1, 2}, false, "Transpose+Softmax+Transpose"},
+		{"opset 11 softmax", []int{0, 2, 3, 1}, []int{0, 3, 1, 2}, true, "Transpose+Softmax+Transpose"},
+		{"not the inverse", []int{0, 2, 3, 1}, []int{0, 3, 2, 1}, false, "Transpose,Softmax,Transpose"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(4, 4))
+			x := randT(rng, 2, 5, 3, 4)
+			for k := range x.Data() {
+				x.Data()[k] *= 10
+			}
+			b := NewBuilder()
+			b.Input("x", nn.Float32, []int{2, 5, 3, 4})
+			b.Add(&Node{Name: "t1", OpType: "Transpose", Op: &TransposeOp{Perm: c.p1}, Inputs: []string{"x"}, Outputs: []string{"a"}})
+			b.Add(&Node{Name: "sm", OpType: "Softmax", Op: &SoftmaxOp{Axis: -1, Coerce2D: c.coerce}, Inputs: []string{"a"}, Outputs: []string{"s"}})
+			b.Add(&Node{Name: "t2", OpType: "Transpose", Op: &TransposeOp{Perm: c.p2}, Inputs: []string{"s"}, Outputs: []string{"y"}})
+			b.Output("y")
+			g, err := b.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ops := strings.Join(g.OpTypes(), ","); ops != c.wantOps {
+				t.Fatalf("optimised ops %s, want %s", ops, c.wantOps)
+			}
+			ref := &cpu.Backend{}
+			as := make([]int, 4)
+			for k, a := range c.p1 {
+				as[k] = x.Shape()[a]
+			}
+			a := nn.New(as...)
+			ref.Transpose(a, x, c.p1)
+			s := nn.New(as...)
+			ref.Softmax(s, a, 3, false)
+			ys := make([]int, 4)
+			for k, p := range c.p2 {
+				ys[k] = as[p]
+			}
+			y := nn.New(ys...)
+			ref.Transpose(y, s, c.p2)
+			out, err := g.Run(map[string]*nn.Tensor{"x": x})
+			if err != nil {
+				t.Fatal(err)
+			}
+			near(t, "y", out["y"], y)
+		})
+	}
+}
