@@ -73,6 +73,15 @@ type Options struct {
 	Video string
 	// Logf logs node errors (default log.Printf).
 	Logf func(format string, args ...any)
+	// StopNodes stops nodes of the stack mid-run (a crashed or killed node): from the first
+	// tick at or after AtS the node's runner is closed and lockstep no longer waits for it.
+	StopNodes []NodeStop
+}
+
+// NodeStop stops a node at a sim time.
+type NodeStop struct {
+	Name string
+	AtS  float64
 }
 
 // Result is a run's outcome: the JSON object `avstack sim --json` prints.
@@ -245,6 +254,15 @@ func (rs *runState) start(ctx context.Context) error {
 		if len(names) == 0 {
 			return fmt.Errorf("sim: driver stack: %s lists no enabled nodes", o.Vehicle.File)
 		}
+		for _, st := range o.StopNodes {
+			found := false
+			for _, n := range names {
+				found = found || n == st.Name
+			}
+			if !found {
+				return fmt.Errorf("sim: StopNodes: %q is not a node of this run (%v)", st.Name, names)
+			}
+		}
 		rctx, cancel := context.WithCancel(ctx)
 		rs.cancel = cancel
 		for _, name := range names {
@@ -284,6 +302,25 @@ func (rs *runState) start(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// stopNodes closes the runners whose stop time has come and forgets them.
+func (rs *runState) stopNodes(t float64) {
+	for _, st := range rs.opts.StopNodes {
+		if t+1e-9 < st.AtS {
+			continue
+		}
+		for i, n := range rs.nodes {
+			if n.name != st.Name {
+				continue
+			}
+			_ = n.runner.Close()
+			n.conn.Close()
+			rs.nodes = append(rs.nodes[:i:i], rs.nodes[i+1:]...)
+			rs.opts.Logf("sim: node %s stopped at t = %.2f s (Options.StopNodes)", n.name, t)
+			break
+		}
+	}
 }
 
 func (rs *runState) close() {
@@ -339,6 +376,7 @@ func (rs *runState) loop(ctx context.Context) error {
 				time.Sleep(d)
 			}
 		}
+		rs.stopNodes(w.Time())
 		// Timer nodes due at this tick step inside Set, on this goroutine.
 		rs.clock.Set(now, tick, TickNs)
 		if err := rs.publishTick(); err != nil {

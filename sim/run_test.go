@@ -342,3 +342,27 @@ func TestRouteMessages(t *testing.T) {
 		t.Fatal("stop line activity does not follow the signals")
 	}
 }
+
+// TestStopNode: a node stopped mid-run no longer answers; lockstep stops waiting for it and the
+// ego keeps the last command it sent.
+func TestStopNode(t *testing.T) {
+	v := withNodes(loadVehicle(t), "simtest-brake", "simtest-timer")
+	sc := shortScenario(t, "../configs/scenarios/lane_keep_straight.yaml", 2)
+	n := 0
+	obs := func(subject, typ string, data []byte, logTime int64) {
+		if subject == msg.SubjectControl {
+			n++
+		}
+	}
+	_, err := Run(context.Background(), sc, Options{Vehicle: v, Driver: DriverStack, Observer: obs, Logf: func(string, ...any) {},
+		StopNodes: []NodeStop{{Name: "brake", AtS: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 100 {
+		t.Fatalf("%d commands, want 100 (the node stops after 1 s)", n)
+	}
+	if _, err := Run(context.Background(), sc, Options{Vehicle: v, Driver: DriverStack, StopNodes: []NodeStop{{Name: "nobody", AtS: 1}}}); err == nil {
+		t.Fatal("unknown node accepted")
+	}
+}

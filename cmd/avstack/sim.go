@@ -9,6 +9,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -25,7 +27,7 @@ var simRecorder func(path string) (sim.Observer, func() error, error)
 
 type simFlags struct {
 	scenario, suite, config, mode, driver, record, video string
-	nodes                                                []string
+	nodes, stop                                          []string
 	seed                                                 uint64
 	seeds                                                int
 	headless, jsonOut                                    bool
@@ -61,6 +63,7 @@ stack fails to answer in lockstep), 2 for bad input.
 	fl.StringVar(&f.mode, "mode", string(sim.Lockstep), "scheduling: lockstep or realtime")
 	fl.StringVar(&f.driver, "driver", string(sim.DriverBuiltin), "who drives: builtin or stack")
 	fl.StringSliceVar(&f.nodes, "nodes", nil, "with --driver stack: the nodes of --config to run (default: every enabled node)")
+	fl.StringSliceVar(&f.stop, "stop-node", nil, "with --driver stack: stop NODE@SECONDS mid-run (watchdog tests), repeatable")
 	fl.StringVar(&f.record, "record", "", "write every bus message to this MCAP file")
 	fl.StringVar(&f.video, "video", "", "write a bird's-eye view beside the camera image (.avi MJPG or .mp4 mp4v)")
 	fl.BoolVar(&f.headless, "headless-sensors", true, "do not render and publish camera and lidar (default false with --driver stack)")
@@ -91,6 +94,17 @@ func runSim(cmd *cobra.Command, f simFlags) error {
 	}
 	if opts.Driver != sim.DriverBuiltin && opts.Driver != sim.DriverStack {
 		return exitCode(2, fmt.Errorf("sim: --driver %q: must be builtin or stack", f.driver))
+	}
+	for _, st := range f.stop {
+		i := strings.LastIndexByte(st, '@')
+		at, err := strconv.ParseFloat(st[i+1:], 64)
+		if i <= 0 || err != nil || at < 0 {
+			return exitCode(2, fmt.Errorf("sim: --stop-node %q: want NODE@SECONDS", st))
+		}
+		if _, ok := v.Node(st[:i]); !ok {
+			return exitCode(2, fmt.Errorf("sim: --stop-node: %s has no node %q", f.config, st[:i]))
+		}
+		opts.StopNodes = append(opts.StopNodes, sim.NodeStop{Name: st[:i], AtS: at})
 	}
 	opts.Sensors = !f.headless
 	if !cmd.Flags().Changed("headless-sensors") && opts.Driver == sim.DriverStack {
