@@ -433,6 +433,33 @@ func (r *RuleBased) Decide(s Situation) Decision {
 			}
 		}
 	}
+	// Vulnerable road users anywhere (not only at crosswalks): one in the ego's lane ahead, or
+	// walking or riding across toward it so that it gets there before the ego has passed, is
+	// yielded to by stopping short of it.
+	for _, a := range s.Agents {
+		if !isPedestrian(a.Class) && a.Class != av.ObjectClass_OBJECT_CLASS_BICYCLE {
+			continue
+		}
+		ahead := a.S - a.Length/2 - s.Ego.FrontS
+		if ahead < -1 || ahead > 100 {
+			continue
+		}
+		if a.Class == av.ObjectClass_OBJECT_CLASS_BICYCLE && math.Abs(a.VD) < math.Abs(a.VS) {
+			continue // riding along the road: a leader, handled by following
+		}
+		dLane := a.D - r.targetD
+		edge := s.LaneWidth/2 + s.Ego.Width/2 + 0.3 // lateral clearance the ego needs
+		inPath := math.Abs(dLane) < edge
+		toward := dLane*a.VD < 0 && math.Abs(a.VD) > 0.3
+		if !inPath && toward {
+			reach := (math.Abs(dLane) - edge) / math.Abs(a.VD)      // when it enters the path
+			pass := (ahead+s.Ego.Length)/math.Max(s.Ego.V, 1) + 1.0 // when the ego is past it
+			inPath = reach < pass
+		}
+		if inPath && !(dLane*a.VD > 0 && math.Abs(a.VD) > 0.3 && math.Abs(dLane) > s.Ego.Width/2+0.5) {
+			stop(a.S-a.Length/2-2.5, YieldCrosswalk, "yielding to a road user crossing")
+		}
+	}
 	if s.StopAtGoal && s.GoalS > 0 {
 		// Just past the goal, so that the front bumper reaches it. Always present: IDM's reference
 		// profile only brakes for it when it is near.

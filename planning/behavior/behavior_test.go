@@ -112,6 +112,20 @@ func TestRuleBased(t *testing.T) {
 			s.Crosswalks = []Crosswalk{{S0: 150, S1: 154}}
 			s.Agents = []Agent{{ID: 9, Class: ped, S: 152, D: 6, VD: 1.2, Length: 0.5, Width: 0.5}}
 		}, LaneKeep, nil},
+		{"pedestrian stepping out away from a crosswalk: yield", func(s *Situation) {
+			s.Agents = []Agent{{ID: 9, Class: ped, S: 130, D: -3.0, VD: 1.5, Length: 0.5, Width: 0.5}}
+		}, YieldCrosswalk, func(t *testing.T, d Decision) {
+			if !d.HasStop || d.StopS != 127.25 {
+				t.Errorf("stop %v at %g, want at 127.25", d.HasStop, d.StopS)
+			}
+		}},
+		{"pedestrian on the pavement standing: go", func(s *Situation) {
+			s.Agents = []Agent{{ID: 9, Class: ped, S: 130, D: -4.0, Length: 0.5, Width: 0.5}}
+		}, LaneKeep, nil},
+		{"pedestrian leaving the lane: go", func(s *Situation) {
+			s.Agents = []Agent{{ID: 9, Class: ped, S: 130, D: 2.0, VD: 1.5, Length: 0.5, Width: 0.5}}
+			s.LaneOffsets = []float64{0}
+		}, LaneKeep, nil},
 		{"stop line ahead", func(s *Situation) {
 			s.StopLines = []StopPoint{{S: 180, Kind: "traffic_light"}}
 		}, StopLine, func(t *testing.T, d Decision) {
