@@ -287,3 +287,65 @@ func TestFastBandedConv(t *testing.T) {
 		}
 	}
 }
+
+// TestFastPointwiseBands: pointwise convolutions with outputs large enough
+// for column bands, with and without a residual (ConvAdd, also writing
+// over the residual's own buffer), equal the reference on 1 and 2 threads.
+func TestFastPointwiseBands(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	ref, fast := &Backend{}, NewFast()
+	defer fast.SetThreads(gemm.Threads())
+	cases := []struct {
+		name       string
+		c, h, w, m int
+	}{
+		{"8 to 24 at 64x64", 8, 64, 64, 24},
+		{"ragged band", 5, 61, 67, 17},
+	}
+	p := nn.ConvParams{Strides: []int{1, 1}, Dilations: []int{1, 1}, Pads: []int{0, 0, 0, 0}, Group: 1}
+	for _, threads := range []int{1, 2} {
+		fast.SetThreads(threads)
+		for _, c := range cases {
+			for _, a := range []nn.Activation{{}, {Kind: nn.ActLeakyRelu, Alpha: 0.1}, {Kind: nn.ActSigmoid}} {
+				name := fmt.Sprintf("%s threads=%d %s", c.name, threads, a.Kind)
+				s := kernels.ConvShape{C: c.c, H: c.h, W: c.w, M: c.m, KH: 1, KW: 1, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, Groups: 1}
+				if !pointwiseBanded(s) {
+					t.Fatalf("%s: %+v does not take the banded path", name, s)
+				}
+				x, w, b := randT(rng, 2, c.c, c.h, c.w), randT(rng, c.m, c.c, 1, 1), randT(rng, c.m)
+				r := randT(rng, 2, c.m, c.h, c.w)
+				t.Run("conv "+name, func(t *testing.T) {
+					want, got := nn.New(2, c.m, c.h, c.w), nn.New(2, c.m, c.h, c.w)
+					ref.Conv(want, x, w, b, p, a)
+					fast.Conv(got, x, w, b, p, a)
+					closeEnough(t, "conv", got, want)
+				})
+				want := nn.New(2, c.m, c.h, c.w)
+				ref.Conv(want, x, w, b, p, nn.Activation{})
+				ref.Binary(want, want, r, nn.OpAdd)
+				ref.Activate(want, want, a)
+				t.Run("conv+add "+name, func(t *testing.T) {
+					got := nn.New(2, c.m, c.h, c.w)
+					if !fast.ConvAdd(got, x, w, b, r, p, a) {
+						t.Fatal("ConvAdd declined a pointwise convolution")
+					}
+					closeEnough(t, "conv+add", got, want)
+				})
+				t.Run("conv+add in place "+name, func(t *testing.T) {
+					got := r.Clone()
+					if !fast.ConvAdd(got, x, w, b, got, p, a) {
+						t.Fatal("ConvAdd declined a pointwise convolution")
+					}
+					closeEnough(t, "conv+add in place", got, want)
+				})
+			}
+		}
+	}
+	t.Run("ConvAdd declines 3x3", func(t *testing.T) {
+		x, w, r := randT(rng, 1, 2, 5, 5), randT(rng, 3, 2, 3, 3), randT(rng, 1, 3, 5, 5)
+		q := nn.ConvParams{Strides: []int{1, 1}, Dilations: []int{1, 1}, Pads: []int{1, 1, 1, 1}, Group: 1}
+		if fast.ConvAdd(nn.New(1, 3, 5, 5), x, w, nil, r, q, nn.Activation{}) {
+			t.Fatal("ConvAdd took a 3x3 convolution")
+		}
+	})
+}
