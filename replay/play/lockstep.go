@@ -173,12 +173,32 @@ func (ls *lockstep) cascade(ctx context.Context, subjects []string, stamp int64,
 
 // after waits for every node that the message triggers, directly or through other nodes.
 func (ls *lockstep) after(ctx context.Context, m mcapio.Message) error {
+	input := false
 	for _, n := range ls.nodes {
 		if n.triggers(m.Subject) {
 			return ls.cascade(ctx, []string{m.Subject}, stampOf(m), "input "+m.Subject, map[*lsNode]bool{})
 		}
+		input = input || n.reads(m.Subject)
+	}
+	if input {
+		// A non-trigger input: let it reach the node before the next one on the same subject
+		// can replace it in a latest-only queue (a round trip; it narrows the window, it does
+		// not close it: see docs/replay.md).
+		if err := ls.conn.Flush(); err != nil {
+			return fmt.Errorf("play: lockstep: %w", err)
+		}
 	}
 	return nil
+}
+
+// reads reports whether the node listens to subject at all.
+func (n *lsNode) reads(subject string) bool {
+	for _, in := range n.Spec.Inputs {
+		if in.Subject == subject || msg.Match(in.Subject, subject) {
+			return true
+		}
+	}
+	return false
 }
 
 // afterClock waits for the timer nodes due at clock time now (node.Runner's rule: due when
