@@ -20,6 +20,13 @@
 // message of the tick, transitively, or by its timer) has published its primary output
 // (Spec.Outputs[0]) with the tick's source_stamp, then applies the newest control command and
 // steps physics. A node that does not answer within Options.StepTimeout is named in the error.
+// Scheduling rules: a reliable trigger input schedules one step per message of the tick, a
+// latest-only one at most one step per tick (messages may coalesce); a timer node is due when
+// its period has elapsed on the sim clock, exactly as node.Runner decides. A step answers when
+// its primary output carries the tick's time as source_stamp, which is what node.Runner sets
+// by default (the trigger message's stamp; the simulator stamps everything with the tick).
+// Before physics steps, every runner's queues are drained and every message published in the
+// tick has reached the observer, so the next tick starts from the same state on every run.
 // Options.Observer sees every bus message of the run in a canonical order (per tick: the
 // simulator's own messages in publish order, then the nodes' by subject in arrival order), so
 // the same scenario and seed give the same stream; the recorder hooks in there.

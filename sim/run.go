@@ -490,15 +490,29 @@ func (rs *runState) collect(now int64, tick uint64) ([]obsMsg, error) {
 			}
 		}
 	}
+	// A latest-only trigger input may coalesce several messages of one tick into one step, so
+	// it schedules at most one step per tick; reliable ones schedule a step per message.
+	latestSeen := make([]map[int]bool, len(rs.nodes))
 	account := func(m obsMsg) {
 		for i, n := range rs.nodes {
-			for _, in := range n.spec.Inputs {
-				if msg.Match(in.Subject, m.subject) {
-					n.inExpected++
-					if in.Trigger {
-						expected[i]++
-					}
+			for k, in := range n.spec.Inputs {
+				if !msg.Match(in.Subject, m.subject) {
+					continue
 				}
+				n.inExpected++
+				if !in.Trigger {
+					continue
+				}
+				if inputDelivery(in) == msg.LatestOnly {
+					if latestSeen[i] == nil {
+						latestSeen[i] = map[int]bool{}
+					}
+					if latestSeen[i][k] {
+						continue
+					}
+					latestSeen[i][k] = true
+				}
+				expected[i]++
 			}
 			if m.subject == n.spec.Outputs[0] && sourceStamp(m) == now {
 				answered[i]++
@@ -601,6 +615,18 @@ func (rs *runState) flushObserve(batch []obsMsg) ([]obsMsg, error) {
 		return nil, fmt.Errorf("sim: observer flush: %w", err)
 	}
 	return rs.drainObserver(batch)
+}
+
+// inputDelivery is an input's delivery mode: its override, else the catalogue's (reliable for
+// subjects outside the catalogue), as the bus decides it.
+func inputDelivery(in node.Input) msg.Delivery {
+	if in.Delivery != nil {
+		return *in.Delivery
+	}
+	if e, ok := msg.Lookup(in.Subject); ok {
+		return e.Delivery
+	}
+	return msg.Reliable
 }
 
 func done(expected, answered []int) bool {

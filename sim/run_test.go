@@ -60,6 +60,17 @@ func (chainNode) Step(in []node.Message, now int64) ([]node.Output, error) {
 		{Subject: msg.SubjectLabels, Value: &av.ObjectList{}}}, nil
 }
 
+// camsNode is triggered by every camera through one latest-only wildcard subscription.
+type camsNode struct{}
+
+func (camsNode) Spec() node.Spec {
+	return node.Spec{Inputs: []node.Input{{Subject: "av.sensor.camera.*", Trigger: true}}, Outputs: []string{msg.Detections("all")}}
+}
+
+func (camsNode) Step(in []node.Message, now int64) ([]node.Output, error) {
+	return []node.Output{{Subject: msg.Detections("all"), Value: &av.Detections2D{Camera: "all"}}}, nil
+}
+
 type silentNode struct{}
 
 func (silentNode) Spec() node.Spec {
@@ -72,6 +83,7 @@ func init() {
 	node.Register("simtest-brake", func(node.Context) (node.Core, error) { return &brakeNode{}, nil })
 	node.Register("simtest-timer", func(node.Context) (node.Core, error) { return timerNode{}, nil })
 	node.Register("simtest-chain", func(node.Context) (node.Core, error) { return chainNode{}, nil })
+	node.Register("simtest-cams", func(node.Context) (node.Core, error) { return camsNode{}, nil })
 	node.Register("simtest-silent", func(node.Context) (node.Core, error) { return silentNode{}, nil })
 }
 
@@ -364,5 +376,29 @@ func TestStopNode(t *testing.T) {
 	}
 	if _, err := Run(context.Background(), sc, Options{Vehicle: v, Driver: DriverStack, StopNodes: []NodeStop{{Name: "nobody", AtS: 1}}}); err == nil {
 		t.Fatal("unknown node accepted")
+	}
+}
+
+// TestLockstepLatestOnlyWildcard: two cameras publishing in the same tick to a node that listens
+// to both through one latest-only subscription may give one step or two; lockstep waits for
+// at least one and does not time out.
+func TestLockstepLatestOnlyWildcard(t *testing.T) {
+	v := withNodes(loadVehicle(t), "simtest-cams")
+	rear := v.Cameras[0]
+	rear.Name = "rear"
+	rear.Mount.Yaw = math.Pi
+	v.Cameras = append(append([]config.Camera{}, v.Cameras...), rear)
+	sc := shortScenario(t, "../configs/scenarios/dense_highway.yaml", 1)
+	n := 0
+	obs := func(subject, typ string, data []byte, logTime int64) {
+		if subject == msg.Detections("all") {
+			n++
+		}
+	}
+	if _, err := Run(context.Background(), sc, Options{Vehicle: v, Driver: DriverStack, Sensors: true, Observer: obs, StepTimeout: 5 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if n < 20 || n > 40 {
+		t.Fatalf("%d steps for 20 frames of two cameras, want 20..40", n)
 	}
 }
