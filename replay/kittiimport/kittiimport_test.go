@@ -2,10 +2,14 @@ package kittiimport
 
 import (
 	"bytes"
+	"fmt"
+	"image"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -149,5 +153,72 @@ func TestImportErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Fatal("a failed import left its output behind")
+	}
+}
+
+// TestImportRaw builds a two-frame raw drive (camera at 10 Hz, lidar between) and checks that
+// every sample comes out at its own timestamp, in time order, with its bytes.
+func TestImportRaw(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"image_02/data", "velodyne_points/data"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "image_02", "timestamps.txt"), []byte("2011-09-26 13:02:25.000000000\n2011-09-26 13:02:25.100000000\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "velodyne_points", "timestamps.txt"), []byte("2011-09-26 13:02:25.050000000\n"), 0o644)
+	var imgs [][]byte
+	for i := 0; i < 2; i++ {
+		var b bytes.Buffer
+		img := image.NewGray(image.Rect(0, 0, 4+i, 3))
+		if err := png.Encode(&b, img); err != nil {
+			t.Fatal(err)
+		}
+		imgs = append(imgs, b.Bytes())
+		os.WriteFile(filepath.Join(dir, "image_02", "data", fmt.Sprintf("%010d.png", i)), b.Bytes(), 0o644)
+	}
+	cloud := make([]byte, 32)
+	cloud[0] = 7
+	os.WriteFile(filepath.Join(dir, "velodyne_points", "data", "0000000000.bin"), cloud, 0o644)
+	out := filepath.Join(t.TempDir(), "raw.mcap")
+	st, err := Import(dir, out, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Layout != "raw" || st.Messages != 3 || st.Frames != 2 {
+		t.Fatalf("stats %+v", st)
+	}
+	r, err := mcapio.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	base := time.Date(2011, 9, 26, 13, 2, 25, 0, time.UTC).UnixNano()
+	want := []struct {
+		subject string
+		t       int64
+		data    []byte
+	}{{msg.Camera("front"), base, imgs[0]}, {msg.Lidar("top"), base + 50e6, cloud}, {msg.Camera("front"), base + 100e6, imgs[1]}}
+	i := 0
+	err = r.Each(mcapio.Filter{}, func(m mcapio.Message) error {
+		w := want[i]
+		var data []byte
+		if m.Subject == msg.Lidar("top") {
+			var pc foxglove.PointCloud
+			proto.Unmarshal(m.Data, &pc)
+			data = pc.Data
+		} else {
+			var ci foxglove.CompressedImage
+			proto.Unmarshal(m.Data, &ci)
+			data = ci.Data
+		}
+		if m.Subject != w.subject || m.LogTime != w.t || m.PublishTime != w.t || !bytes.Equal(data, w.data) {
+			return fmt.Errorf("message %d: %s at %d, want %s at %d (bytes equal %v)", i, m.Subject, m.LogTime, w.subject, w.t, bytes.Equal(data, w.data))
+		}
+		i++
+		return nil
+	})
+	if err != nil || i != 3 {
+		t.Fatalf("%v (%d messages)", err, i)
 	}
 }
