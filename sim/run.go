@@ -146,6 +146,7 @@ type runState struct {
 	// signals is the last published go/stop state of the signals; routeSeq the route's seq.
 	signals  string
 	routeSeq uint64
+	truthSeq uint64
 	cancel   context.CancelFunc
 	errc     chan error
 }
@@ -443,10 +444,12 @@ func (rs *runState) publishTick() error {
 			}
 		}
 	}
-	// Truth at 20 Hz (every 5th tick), with the image boxes of the cameras rendered this tick.
-	if w.Tick%5 == 0 {
+	// Truth at 20 Hz (every 5th tick) and with every camera frame, carrying the image boxes of
+	// the cameras rendered this tick.
+	if w.Tick%5 == 0 || truthBoxes != nil {
 		tr := w.Truth()
-		tr.Header.Seq = w.Tick/5 + 1
+		rs.truthSeq++
+		tr.Header.Seq = rs.truthSeq
 		for _, ob := range tr.Objects {
 			ob.ImageBoxes = truthBoxes[ob.Id]
 		}

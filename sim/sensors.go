@@ -199,12 +199,12 @@ var pointFields = []*foxglove.PackedElementField{
 }
 
 // due renders and casts the sensors due at the current tick. It returns their messages and,
-// per object id, the image boxes of the cameras rendered now.
+// per object id, the image boxes of the cameras rendered now (nil when no camera rendered).
 func (s *sensorSet) due(now int64) ([]outMsg, map[uint64][]*av.ImageBox, error) {
 	w := s.w
 	t := w.Time()
 	var out []outMsg
-	boxes := map[uint64][]*av.ImageBox{}
+	var boxes map[uint64][]*av.ImageBox
 	var objs []render.Object
 	for _, c := range s.cams {
 		if w.Tick%c.every != 0 {
@@ -220,6 +220,9 @@ func (s *sensorSet) due(now int64) ([]outMsg, map[uint64][]*av.ImageBox, error) 
 		}
 		c.last = labels
 		c.frames++
+		if boxes == nil {
+			boxes = map[uint64][]*av.ImageBox{}
+		}
 		jpeg, err := c.r.JPEG(JPEGQuality)
 		if err != nil {
 			return nil, nil, fmt.Errorf("sim: camera %s: %w", c.cfg.Name, err)
