@@ -96,6 +96,7 @@ func (d *Detector) Detect(pts []Point) []Object {
 			out = append(out, obj)
 		}
 	}
+	out = absorbFragments(out)
 	st.Objects = len(out)
 	t4 := time.Now()
 	st.GroundTime, st.VoxelTime, st.ClusterTime, st.FitTime, st.TotalTime = t1.Sub(t0), t2.Sub(t1), t3.Sub(t2), t4.Sub(t3), t4.Sub(t0)
@@ -218,4 +219,36 @@ func classify(lv, wv, h, gap, upper, slack float64) (av.ObjectClass, float64) {
 		return av.ObjectClass_OBJECT_CLASS_BICYCLE, 0.5
 	}
 	return av.ObjectClass_OBJECT_CLASS_UNKNOWN, 0.3
+}
+
+// absorbFragments drops small non-vehicle objects whose centre lies inside a vehicle's box: a
+// vehicle seen at a grazing angle breaks up into pieces, and the completed box already claims
+// the space of the pieces beyond the largest one. Their points are added to the vehicle.
+func absorbFragments(objs []Object) []Object {
+	vehicle := func(c av.ObjectClass) bool {
+		return c == av.ObjectClass_OBJECT_CLASS_CAR || c == av.ObjectClass_OBJECT_CLASS_TRUCK
+	}
+	gone := make([]bool, len(objs))
+	for i := range objs {
+		if !vehicle(objs[i].Class) {
+			continue
+		}
+		for j := range objs {
+			o := objs[j]
+			if j == i || gone[j] || vehicle(o.Class) || o.Points > objs[i].Points {
+				continue
+			}
+			if objs[i].Box.Contains2(geom.Vec2{X: o.Box.X, Y: o.Box.Y}) {
+				gone[j] = true
+				objs[i].Points += o.Points
+			}
+		}
+	}
+	kept := objs[:0]
+	for i, o := range objs {
+		if !gone[i] {
+			kept = append(kept, o)
+		}
+	}
+	return kept
 }

@@ -266,3 +266,32 @@ func TestOptionsValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestAbsorbFragments(t *testing.T) {
+	car := Object{Box: geom.Box{X: 10, Y: 0, Length: 4, Width: 1.8}, Class: av.ObjectClass_OBJECT_CLASS_CAR, Points: 100}
+	inside := Object{Box: geom.Box{X: 11.5, Y: 0.8, Length: 0.5, Width: 0.1}, Class: av.ObjectClass_OBJECT_CLASS_PEDESTRIAN, Points: 8}
+	beside := Object{Box: geom.Box{X: 10, Y: 2, Length: 0.5, Width: 0.5}, Class: av.ObjectClass_OBJECT_CLASS_PEDESTRIAN, Points: 30}
+	otherCar := Object{Box: geom.Box{X: 11, Y: 0.5, Length: 4, Width: 1.8}, Class: av.ObjectClass_OBJECT_CLASS_CAR, Points: 50}
+	cases := []struct {
+		name       string
+		in         []Object
+		wantN      int
+		wantPoints int
+	}{
+		{"fragment inside is absorbed", []Object{inside, car}, 1, 108},
+		{"pedestrian beside stays", []Object{car, beside}, 2, 100},
+		{"vehicles never absorb vehicles", []Object{car, otherCar}, 2, 100},
+	}
+	for _, c := range cases {
+		got := absorbFragments(append([]Object(nil), c.in...))
+		if len(got) != c.wantN {
+			t.Errorf("%s: %d objects, want %d", c.name, len(got), c.wantN)
+			continue
+		}
+		for _, o := range got {
+			if o.Box == car.Box && o.Points != c.wantPoints {
+				t.Errorf("%s: car has %d points, want %d", c.name, o.Points, c.wantPoints)
+			}
+		}
+	}
+}
