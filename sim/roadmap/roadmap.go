@@ -25,6 +25,18 @@ type Lane struct {
 	Predecessors []string
 	Left, Right  string
 	Road         string
+	// bbox of the centre line grown by the width: xmin, ymin, xmax, ymax.
+	bbox [4]float64
+}
+
+func (l *Lane) setBBox() {
+	b := [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+	for _, p := range l.Pts {
+		b[0], b[1] = math.Min(b[0], p.X), math.Min(b[1], p.Y)
+		b[2], b[3] = math.Max(b[2], p.X), math.Max(b[3], p.Y)
+	}
+	r := l.Width
+	l.bbox = [4]float64{b[0] - r, b[1] - r, b[2] + r, b[3] + r}
 }
 
 // Control of a stop line.
@@ -311,6 +323,7 @@ func Parse(data []byte, file string) (*Map, error) {
 					l.Successors = append(l.Successors, s)
 				}
 			}
+			l.setBBox()
 			m.Lanes = append(m.Lanes, l)
 			m.byID[id] = l
 		case "stop_line":
@@ -424,6 +437,9 @@ func (m *Map) Nearest(p geom.Vec2, yaw, maxHeading float64) (LaneHit, bool) {
 
 // OnLane reports whether p lies within the lane's width (and along its length).
 func (l *Lane) OnLane(p geom.Vec2) bool {
+	if l.bbox != ([4]float64{}) && (p.X < l.bbox[0] || p.Y < l.bbox[1] || p.X > l.bbox[2] || p.Y > l.bbox[3]) {
+		return false
+	}
 	s, d, _ := l.Project(p)
 	return s >= -0.01 && s <= l.Length()+0.01 && math.Abs(d) <= l.Width/2
 }
