@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"fmt"
+
 	"github.com/avstack/avstack/nn"
 )
 
@@ -178,6 +180,167 @@ func (b *Builder) fuseTransposedSoftmax() {
 		t2.Inputs = []string{t1.Inputs[0]}
 		t2.Name = sm.Name
 		removed[t1], removed[sm] = true, true
+	}
+	var kept []*Node
+	for _, n := range b.Nodes {
+		if !removed[n] {
+			kept = append(kept, n)
+		}
+	}
+	b.Nodes = kept
+}
+
+// ShuffleSplitOp is the channel shuffle of ShuffleNet-style blocks, fused:
+// Concat(axis 1) -> Reshape [a, g, s] -> Transpose [1 0 2] -> Reshape
+// [g, ...] -> Gather(axis 0, k) for each output. Output j holds rows
+// i*G+K[j] (i < A) of the S-float rows of its inputs laid end to end (the
+// Concat of a batch of one, or the single input), written in one pass
+// without the intermediate tensors. Shapes are fixed at build time.
+type ShuffleSplitOp struct {
+	A, G, S  int
+	K        []int   // the Gather index of each output
+	InLens   []int   // float count of each input
+	OutShape [][]int // shape of each output
+}
+
+func (o *ShuffleSplitOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
+	for j, t := range in {
+		if t == nil || t.DType() != nn.Float32 || t.Len() != o.InLens[j] {
+			return fmt.Errorf("input %d does not have the %d floats the fused channel shuffle was built for", j, o.InLens[j])
+		}
+	}
+	for j, t := range out {
+		t.SetDType(nn.Float32)
+		t.Resize(o.OutShape[j]...)
+		d := t.Data()
+		for i := 0; i < o.A; i++ {
+			r := i*o.G + o.K[j] // row of the concatenation
+			src := 0
+			for r*o.S >= o.InLens[src] {
+				r -= o.InLens[src] / o.S
+				src++
+			}
+			copy(d[i*o.S:(i+1)*o.S], in[src].Data()[r*o.S:(r+1)*o.S])
+		}
+	}
+	return nil
+}
+
+// fuseShuffle finds Reshape -> Transpose [1 0 2] -> Reshape -> Gathers
+// (axis 0, constant scalar indices, every consumer of the second Reshape)
+// and replaces them, with the Concat before them when it has no other
+// consumer and a batch of one, by one ShuffleSplitOp. Needs static shapes.
+func (b *Builder) fuseShuffle() {
+	if b.shapes == nil {
+		return
+	}
+	uses := b.consumers()
+	prod := map[string]*Node{}
+	readers := map[string][]*Node{}
+	for _, n := range b.Nodes {
+		for _, o := range n.Outputs {
+			prod[o] = n
+		}
+		for _, in := range n.Inputs {
+			readers[in] = append(readers[in], n)
+		}
+	}
+	removed := map[*Node]bool{}
+	for _, r1 := range b.Nodes {
+		if _, ok := r1.Op.(*ReshapeOp); !ok || removed[r1] || len(r1.Outputs) != 1 {
+			continue
+		}
+		s1 := b.shapes[r1.Outputs[0]]
+		if len(s1) != 3 || uses[r1.Outputs[0]] != 1 {
+			continue
+		}
+		t := readers[r1.Outputs[0]][0]
+		tr, ok := t.Op.(*TransposeOp)
+		if !ok || len(tr.Perm) != 3 || tr.Perm[0] != 1 || tr.Perm[1] != 0 || tr.Perm[2] != 2 || uses[t.Outputs[0]] != 1 {
+			continue
+		}
+		r2 := readers[t.Outputs[0]][0]
+		if _, ok := r2.Op.(*ReshapeOp); !ok || len(r2.Outputs) != 1 {
+			continue
+		}
+		s2 := b.shapes[r2.Outputs[0]]
+		if len(s2) < 1 || s2[0] != s1[1] || uses[r2.Outputs[0]] != len(readers[r2.Outputs[0]]) {
+			continue
+		}
+		op := &ShuffleSplitOp{A: s1[0], G: s1[1], S: s1[2]}
+		var gathers []*Node
+		var outs []string
+		good := true
+		for _, gn := range readers[r2.Outputs[0]] {
+			gop, ok := gn.Op.(*GatherOp)
+			if !ok || gop.Axis != 0 || len(gn.Inputs) != 2 || gn.Inputs[0] != r2.Outputs[0] || len(gn.Outputs) != 1 {
+				good = false
+				break
+			}
+			idx, ok := b.consts[gn.Inputs[1]]
+			if !ok || idx.DType() != nn.Int64 || idx.Rank() != 0 {
+				good = false
+				break
+			}
+			k := int(idx.Int64s()[0])
+			if k < 0 {
+				k += op.G
+			}
+			os := b.shapes[gn.Outputs[0]]
+			if k < 0 || k >= op.G || nn.Numel(os) != op.A*op.S {
+				good = false
+				break
+			}
+			gathers = append(gathers, gn)
+			outs = append(outs, gn.Outputs[0])
+			op.K = append(op.K, k)
+			op.OutShape = append(op.OutShape, append([]int(nil), os...))
+		}
+		if !good || len(gathers) == 0 {
+			continue
+		}
+		// The input: the Concat feeding r1 when it is fusable, else r1's input.
+		x := r1.Inputs[0]
+		inputs := []string{x}
+		var cat *Node
+		if p := prod[x]; p != nil && uses[x] == 1 && !removed[p] {
+			if cop, ok := p.Op.(*ConcatOp); ok && len(p.Outputs) == 1 {
+				cs := b.shapes[x]
+				ax, err := normAxis(cop.Axis, len(cs))
+				ok := err == nil && nn.Numel(cs[:ax]) == 1
+				for _, in := range p.Inputs {
+					if in == "" || nn.Numel(b.shapes[in])%op.S != 0 {
+						ok = false
+					}
+				}
+				if ok {
+					cat, inputs = p, append([]string(nil), p.Inputs...)
+				}
+			}
+		}
+		for _, in := range inputs {
+			op.InLens = append(op.InLens, nn.Numel(b.shapes[in]))
+		}
+		total := 0
+		for _, l := range op.InLens {
+			total += l
+		}
+		if total != op.A*op.G*op.S || b.shapes[x] == nil {
+			continue
+		}
+		// The fused node takes the place of the first Gather: its inputs
+		// exist by then and every reader of an output comes later.
+		host := gathers[0]
+		name, opType := r1.Name, "Reshape+Transpose+Reshape+Gather"
+		if cat != nil {
+			name, opType = cat.Name, "Concat+"+opType
+			removed[cat] = true
+		}
+		removed[r1], removed[t], removed[r2] = true, true, true
+		for _, gn := range gathers[1:] {
+			removed[gn] = true
+		}
+		host.Name, host.OpType, host.Op, host.Inputs, host.Outputs = name, opType, op, inputs, outs
 	}
 	var kept []*Node
 	for _, n := range b.Nodes {

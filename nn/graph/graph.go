@@ -225,6 +225,7 @@ func (b *Builder) BuildFor(be nn.Backend) (*Graph, error) {
 	b.dropIdentities()
 	b.fuseResidual()
 	b.fuseTransposedSoftmax()
+	b.fuseShuffle()
 	b.fuseActivations()
 	b.prune()
 	return b.plan(be)

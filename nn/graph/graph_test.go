@@ -354,3 +354,64 @@ func TestFuseTransposedSoftmax(t *testing.T) {
 		})
 	}
 }
+
+// TestFuseShuffle: the ShuffleNet channel shuffle (Concat -> Reshape ->
+// Transpose [1 0 2] -> Reshape -> Gather 0, Gather 1) becomes one node
+// whose outputs equal the six ops; with a Concat output read elsewhere the
+// Concat stays and the shuffle still fuses.
+func TestFuseShuffle(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		keepCat bool
+		wantOps string
+	}{
+		{"with concat", false, "Concat+Reshape+Transpose+Reshape+Gather"},
+		{"concat also an output", true, "Concat,Reshape+Transpose+Reshape+Gather"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(9, 9))
+			a, bb := randT(rng, 1, 4, 3, 5), randT(rng, 1, 6, 3, 5)
+			b := NewBuilder()
+			b.Input("a", nn.Float32, []int{1, 4, 3, 5})
+			b.Input("b", nn.Float32, []int{1, 6, 3, 5})
+			b.Const("s1", nn.FromInt64s([]int64{5, 2, 15}, 3))
+			b.Const("s2", nn.FromInt64s([]int64{2, -1, 5, 3, 5}, 5))
+			b.Const("i0", nn.FromInt64s([]int64{0}))
+			b.Const("i1", nn.FromInt64s([]int64{1}))
+			b.Add(&Node{Name: "cat", OpType: "Concat", Op: &ConcatOp{Axis: 1}, Inputs: []string{"a", "b"}, Outputs: []string{"x"}})
+			b.Add(&Node{Name: "r1", OpType: "Reshape", Op: &ReshapeOp{}, Inputs: []string{"x", "s1"}, Outputs: []string{"y1"}})
+			b.Add(&Node{Name: "t", OpType: "Transpose", Op: &TransposeOp{Perm: []int{1, 0, 2}}, Inputs: []string{"y1"}, Outputs: []string{"y2"}})
+			b.Add(&Node{Name: "r2", OpType: "Reshape", Op: &ReshapeOp{}, Inputs: []string{"y2", "s2"}, Outputs: []string{"y3"}})
+			b.Add(&Node{Name: "g0", OpType: "Gather", Op: &GatherOp{}, Inputs: []string{"y3", "i0"}, Outputs: []string{"o0"}})
+			b.Add(&Node{Name: "g1", OpType: "Gather", Op: &GatherOp{}, Inputs: []string{"y3", "i1"}, Outputs: []string{"o1"}})
+			b.Output("o0")
+			b.Output("o1")
+			if c.keepCat {
+				b.Output("x")
+			}
+			g, err := b.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ops := strings.Join(g.OpTypes(), ","); ops != c.wantOps {
+				t.Fatalf("optimised ops %s, want %s", ops, c.wantOps)
+			}
+			out, err := g.Run(map[string]*nn.Tensor{"a": a, "b": bb})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Output k holds channels 2i+k of the concatenation.
+			cat := append(append([]float32(nil), a.Data()...), bb.Data()...)
+			for k, name := range []string{"o0", "o1"} {
+				want := nn.New(1, 5, 3, 5)
+				for i := 0; i < 5; i++ {
+					copy(want.Data()[i*15:(i+1)*15], cat[(2*i+k)*15:(2*i+k+1)*15])
+				}
+				near(t, name, out[name], want)
+			}
+			if _, err := g.Run(map[string]*nn.Tensor{"a": a, "b": nn.New(1, 6, 3, 4)}); err == nil {
+				t.Fatal("a changed input shape ran")
+			}
+		})
+	}
+}
