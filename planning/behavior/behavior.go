@@ -254,6 +254,18 @@ func leadIn(s Situation, laneD float64, lookahead float64) (lead, follow *Agent)
 
 func isPedestrian(c av.ObjectClass) bool { return c == av.ObjectClass_OBJECT_CLASS_PEDESTRIAN }
 
+// vulnerable: pedestrians, cyclists, and unclassified objects of a person's footprint (a
+// perception without class hints reports walkers as UNKNOWN).
+func vulnerable(a Agent) bool {
+	switch a.Class {
+	case av.ObjectClass_OBJECT_CLASS_PEDESTRIAN, av.ObjectClass_OBJECT_CLASS_BICYCLE:
+		return true
+	case av.ObjectClass_OBJECT_CLASS_UNKNOWN:
+		return a.Length < 1.2 && a.Width < 1.2
+	}
+	return false
+}
+
 func (r *RuleBased) idmTo(s Situation, v0 float64, lead *Agent) float64 {
 	if lead == nil {
 		return r.IDM.Accel(s.Ego.V, v0, math.Inf(1), 0)
@@ -418,7 +430,7 @@ func (r *RuleBased) Decide(s Situation) Decision {
 			continue
 		}
 		for _, a := range s.Agents {
-			if !isPedestrian(a.Class) && a.Class != av.ObjectClass_OBJECT_CLASS_BICYCLE {
+			if !vulnerable(a) {
 				continue
 			}
 			if a.S < cw.S0-3 || a.S > cw.S1+3 {
@@ -437,7 +449,7 @@ func (r *RuleBased) Decide(s Situation) Decision {
 	// walking or riding across toward it so that it gets there before the ego has passed, is
 	// yielded to by stopping short of it.
 	for _, a := range s.Agents {
-		if !isPedestrian(a.Class) && a.Class != av.ObjectClass_OBJECT_CLASS_BICYCLE {
+		if !vulnerable(a) {
 			continue
 		}
 		ahead := a.S - a.Length/2 - s.Ego.FrontS

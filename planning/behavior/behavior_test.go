@@ -119,6 +119,9 @@ func TestRuleBased(t *testing.T) {
 				t.Errorf("stop %v at %g, want at 127.25", d.HasStop, d.StopS)
 			}
 		}},
+		{"unclassified walker-sized object stepping out: yield", func(s *Situation) {
+			s.Agents = []Agent{{ID: 9, Class: av.ObjectClass_OBJECT_CLASS_UNKNOWN, S: 130, D: -3.0, VD: 1.5, Length: 0.5, Width: 0.3}}
+		}, YieldCrosswalk, nil},
 		{"pedestrian on the pavement standing: go", func(s *Situation) {
 			s.Agents = []Agent{{ID: 9, Class: ped, S: 130, D: -4.0, Length: 0.5, Width: 0.5}}
 		}, LaneKeep, nil},
