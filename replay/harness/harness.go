@@ -107,6 +107,15 @@ func replayCore(rec *mcapio.Reader, core node.Core, name string) (outs []Output,
 	if len(spec.Outputs) == 0 {
 		return nil, 0, 0, nil, badInput("node %s declares no outputs", name)
 	}
+	if spec.Period > 0 {
+		hasClock := false
+		for _, c := range rec.Summary().Channels {
+			hasClock = hasClock || c.Subject == msg.SubjectSimClock
+		}
+		if !hasClock {
+			return nil, 0, 0, nil, badInput("node %s steps every %v on its clock, but %s has no %s to replay that clock from (record a simulator run, or replay with the clock included)", name, spec.Period, rec.Path(), msg.SubjectSimClock)
+		}
+	}
 	var ins []inputSpec
 	for _, in := range spec.Inputs {
 		typ := in.Type

@@ -349,6 +349,13 @@ func TestBadInput(t *testing.T) {
 	garbage := write("garbage.mcap", func(w *mcapio.Writer) {
 		w.Write(msg.SubjectVehicleState, "avstack.v1.VehicleState", []byte{0x0a, 0x7f}, 1, 1)
 	})
+	timerV := loadVehicle(t, vehicle(t, "  - name: tick\n    kind: harness-test-scale\n    settings: {period: 100ms}\n"))
+	noClock := write("noclock.mcap", func(w *mcapio.Writer) {
+		record.WriteProto(w, msg.SubjectVehicleState, &av.VehicleState{}, 1)
+	})
+	if _, err := Run(noClock, nil, Options{Vehicle: timerV, Node: "tick"}); !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), "av.sim.clock") {
+		t.Fatalf("timer node without a recorded clock: %v", err)
+	}
 	cases := []struct {
 		name string
 		r    *mcapio.Reader
