@@ -230,8 +230,8 @@ func inLane(a Agent, laneD, w, egoWidth float64, lookahead float64) bool {
 func leadIn(s Situation, laneD float64, lookahead float64) (lead, follow *Agent) {
 	for i := range s.Agents {
 		a := &s.Agents[i]
-		if isPedestrian(a.Class) {
-			continue
+		if vulnerable(*a) && math.Abs(a.VS) < fastWalker {
+			continue // walkers are yielded to, not followed
 		}
 		if !inLane(*a, laneD, s.LaneWidth, s.Ego.Width, lookahead) {
 			continue
@@ -253,6 +253,10 @@ func leadIn(s Situation, laneD float64, lookahead float64) (lead, follow *Agent)
 }
 
 func isPedestrian(c av.ObjectClass) bool { return c == av.ObjectClass_OBJECT_CLASS_PEDESTRIAN }
+
+// fastWalker (m/s along the road): a vulnerable-class object faster than this is treated as a
+// vehicle (perception misclassification), followed rather than yielded to.
+const fastWalker = 4.0
 
 // vulnerable: pedestrians, cyclists, and unclassified objects of a person's footprint (a
 // perception without class hints reports walkers as UNKNOWN).
@@ -449,8 +453,8 @@ func (r *RuleBased) Decide(s Situation) Decision {
 	// walking or riding across toward it so that it gets there before the ego has passed, is
 	// yielded to by stopping short of it.
 	for _, a := range s.Agents {
-		if !vulnerable(a) {
-			continue
+		if !vulnerable(a) || math.Abs(a.VS) >= fastWalker {
+			continue // a "walker" moving fast along the road is a misclassified vehicle: followed
 		}
 		ahead := a.S - a.Length/2 - s.Ego.FrontS
 		if ahead < -1 || ahead > 100 {

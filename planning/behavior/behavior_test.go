@@ -122,6 +122,14 @@ func TestRuleBased(t *testing.T) {
 		{"unclassified walker-sized object stepping out: yield", func(s *Situation) {
 			s.Agents = []Agent{{ID: 9, Class: av.ObjectClass_OBJECT_CLASS_UNKNOWN, S: 130, D: -3.0, VD: 1.5, Length: 0.5, Width: 0.3}}
 		}, YieldCrosswalk, nil},
+		{"fast 'pedestrian' along the lane is followed, not yielded to", func(s *Situation) {
+			s.Agents = []Agent{{ID: 9, Class: ped, S: 130, D: -0.5, VS: 20, Length: 0.7, Width: 0.3}}
+			s.LaneOffsets = []float64{0}
+		}, Follow, func(t *testing.T, d Decision) {
+			if d.HasStop || d.Lead == nil || d.Lead.ID != 9 {
+				t.Errorf("stop %v lead %v, want to follow 9", d.HasStop, d.Lead)
+			}
+		}},
 		{"pedestrian on the pavement standing: go", func(s *Situation) {
 			s.Agents = []Agent{{ID: 9, Class: ped, S: 130, D: -4.0, Length: 0.5, Width: 0.5}}
 		}, LaneKeep, nil},
