@@ -176,7 +176,7 @@ func im2colRows(dst, src []float32, s ConvShape, r0, r1 int) {
 	for r := r0; r < r1; r++ {
 		c, ky, kx := r/(s.KH*s.KW), r/s.KW%s.KH, r%s.KW
 		plane := src[c*s.H*s.W : (c+1)*s.H*s.W]
-		row := dst[r*n : (r+1)*n]
+		row := dst[r*n : (r+1)*n : (r+1)*n]
 		off := kx*s.DilW - s.PadL
 		// output columns x with 0 <= x*StrideW+off < W
 		x0 := 0
@@ -189,6 +189,35 @@ func im2colRows(dst, src []float32, s ConvShape, r0, r1 int) {
 		}
 		x0 = min(x0, ow)
 		x1 = max(x1, x0)
+		if s.StrideW == 1 && s.StrideH == 1 && ow == s.W {
+			// Output row y reads input row y-PadT+ky*DilH shifted by off: over
+			// the valid rows that is one contiguous run of the plane, copied
+			// at once; the few columns that fall outside the row are zeroed
+			// after (a short map would otherwise cost a copy call per row).
+			ya := min(oh, max(0, s.PadT-ky*s.DilH))
+			yb := min(oh, s.H+s.PadT-ky*s.DilH)
+			clear(row[:ya*ow])
+			if yb > ya {
+				clear(row[yb*ow:])
+				base := (ya-s.PadT+ky*s.DilH)*s.W + off // plane index of row[ya*ow]
+				lo, hi := ya*ow, yb*ow
+				if base < 0 {
+					lo -= base
+					base = 0
+				}
+				if extra := base + (hi - lo) - len(plane); extra > 0 {
+					hi -= extra
+				}
+				copy(row[lo:hi], plane[base:])
+				for y := ya; y < yb; y++ {
+					clear(row[y*ow : y*ow+x0])
+					clear(row[y*ow+x1 : (y+1)*ow])
+				}
+			} else {
+				clear(row)
+			}
+			continue
+		}
 		for y := 0; y < oh; y++ {
 			out := row[y*ow : (y+1)*ow]
 			iy := y*s.StrideH - s.PadT + ky*s.DilH

@@ -227,6 +227,10 @@ func TestIm2col(t *testing.T) {
 		{C: 3, H: 9, W: 71, KH: 3, KW: 3, StrideH: 2, StrideW: 2, DilH: 1, DilW: 1, PadT: 1, PadL: 1, PadB: 1, PadR: 1},
 		{C: 2, H: 5, W: 66, KH: 3, KW: 3, StrideH: 2, StrideW: 2, DilH: 1, DilW: 1, PadT: 1, PadL: 1, PadB: 1, PadR: 1},
 		{C: 1, H: 4, W: 64, KH: 1, KW: 1, StrideH: 2, StrideW: 2, DilH: 1, DilW: 1},
+		{C: 2, H: 6, W: 9, KH: 3, KW: 3, StrideH: 1, StrideW: 1, DilH: 2, DilW: 2, PadT: 2, PadL: 2, PadB: 2, PadR: 2},
+		{C: 2, H: 5, W: 8, KH: 3, KW: 3, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, PadT: 0, PadL: 0, PadB: 2, PadR: 2},
+		{C: 1, H: 3, W: 4, KH: 5, KW: 5, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, PadT: 4, PadL: 3, PadB: 0, PadR: 1},
+		{C: 3, H: 22, W: 22, KH: 3, KW: 3, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, PadT: 1, PadL: 1, PadB: 1, PadR: 1},
 	}
 	forEachPath(t, func(t *testing.T) { testIm2col(t, cs) })
 }
