@@ -81,7 +81,7 @@ func replayInfoCmd() *cobra.Command {
 func replayCatCmd() *cobra.Command {
 	var (
 		subjects       []string
-		asJSON, recove bool
+		asJSON, recoverFile bool
 		limit          int
 	)
 	cmd := &cobra.Command{
@@ -92,7 +92,7 @@ func replayCatCmd() *cobra.Command {
 			if len(subjects) == 0 {
 				return exitCode(2, errors.New("replay cat: --subject is required (a subject or pattern such as 'av.sensor.>')"))
 			}
-			r, err := openRecording(args[0], recove)
+			r, err := openRecording(args[0], recoverFile)
 			if err != nil {
 				return err
 			}
@@ -106,7 +106,7 @@ func replayCatCmd() *cobra.Command {
 	}
 	cmd.Flags().StringSliceVar(&subjects, "subject", nil, "subject or NATS pattern (repeatable)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per message, full bytes fields")
-	cmd.Flags().BoolVar(&recove, "recover", false, "scan the data section (truncated files)")
+	cmd.Flags().BoolVar(&recoverFile, "recover", false, "scan the data section (truncated files)")
 	cmd.Flags().IntVar(&limit, "limit", 0, "stop after N messages")
 	return cmd
 }
