@@ -80,9 +80,9 @@ func replayInfoCmd() *cobra.Command {
 
 func replayCatCmd() *cobra.Command {
 	var (
-		subjects       []string
+		subjects            []string
 		asJSON, recoverFile bool
-		limit          int
+		limit               int
 	)
 	cmd := &cobra.Command{
 		Use:   "cat FILE --subject S",
