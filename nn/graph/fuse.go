@@ -350,3 +350,78 @@ func (b *Builder) fuseShuffle() {
 	}
 	b.Nodes = kept
 }
+
+// fusePadPool merges a zero constant Pad of the spatial axes into the
+// AveragePool that alone reads it (how PyTorch exports AvgPool2d with
+// padding): the pool gets those pads with count_include_pad, which divides
+// by the full window exactly as averaging the zero-padded tensor does.
+func (b *Builder) fusePadPool() {
+	uses := b.consumers()
+	readers := map[string]*Node{}
+	for _, n := range b.Nodes {
+		for _, in := range n.Inputs {
+			readers[in] = n
+		}
+	}
+	removed := map[*Node]bool{}
+	for _, n := range b.Nodes {
+		pad, ok := n.Op.(*PadOp)
+		if !ok || pad.Mode != nn.PadConstant || len(n.Outputs) != 1 || uses[n.Outputs[0]] != 1 {
+			continue
+		}
+		pads, ok := b.constPads(n, pad)
+		if !ok || len(pads) != 8 || pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0 {
+			continue
+		}
+		p := readers[n.Outputs[0]]
+		pool, ok := p.Op.(*PoolOp)
+		if !ok || pool.Max || pool.Ceil || len(pool.Kernel) != 2 || len(p.Outputs) != 1 ||
+			(pool.AutoPad != "" && pool.AutoPad != "NOTSET") {
+			continue
+		}
+		for _, v := range pool.Pads {
+			ok = ok && v == 0
+		}
+		for _, v := range pool.Dilations {
+			ok = ok && v == 1
+		}
+		t, l, bt, r := pads[2], pads[3], pads[6], pads[7]
+		if !ok || t < 0 || l < 0 || bt < 0 || r < 0 || t >= pool.Kernel[0] || bt >= pool.Kernel[0] || l >= pool.Kernel[1] || r >= pool.Kernel[1] {
+			continue
+		}
+		pool.Pads = []int{t, l, bt, r}
+		pool.CountIncludePad = true
+		p.Inputs[0] = n.Inputs[0]
+		p.OpType = "Pad+" + p.OpType
+		removed[n] = true
+	}
+	var kept []*Node
+	for _, n := range b.Nodes {
+		if !removed[n] {
+			kept = append(kept, n)
+		}
+	}
+	b.Nodes = kept
+}
+
+// constPads returns the pads of a Pad node when they (and a zero value) are
+// known at build time and no axes input restricts them.
+func (b *Builder) constPads(n *Node, pad *PadOp) ([]int, bool) {
+	if !pad.FromInputs {
+		return pad.Pads, pad.Value == 0
+	}
+	if len(n.Inputs) < 2 || n.Inputs[1] == "" || (len(n.Inputs) > 3 && n.Inputs[3] != "") {
+		return nil, false
+	}
+	pt, ok := b.consts[n.Inputs[1]]
+	if !ok {
+		return nil, false
+	}
+	if len(n.Inputs) > 2 && n.Inputs[2] != "" {
+		v, ok := b.consts[n.Inputs[2]]
+		if !ok || v.Len() != 1 || scalarAt(v, 0) != 0 {
+			return nil, false
+		}
+	}
+	return readInts(nil, pt), true
+}

@@ -226,6 +226,7 @@ func (b *Builder) BuildFor(be nn.Backend) (*Graph, error) {
 	b.fuseResidual()
 	b.fuseTransposedSoftmax()
 	b.fuseShuffle()
+	b.fusePadPool()
 	b.fuseActivations()
 	b.prune()
 	return b.plan(be)

@@ -415,3 +415,58 @@ func TestFuseShuffle(t *testing.T) {
 		})
 	}
 }
+
+// TestFusePadPool: a zero spatial Pad before an AveragePool without pads
+// becomes the pool's own padding (count_include_pad) and equals the two
+// ops; a non-zero pad value or a MaxPool does not fuse.
+func TestFusePadPool(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		value   float32
+		max     bool
+		wantOps string
+	}{
+		{"zero pad, average", 0, false, "Pad+AveragePool"},
+		{"pad value 1", 1, false, "Pad,AveragePool"},
+		{"max pool", 0, true, "Pad,MaxPool"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(10, 10))
+			x := randT(rng, 1, 3, 9, 8)
+			pads := []int{0, 0, 1, 2, 0, 0, 1, 0}
+			b := NewBuilder()
+			b.Input("x", nn.Float32, []int{1, 3, 9, 8})
+			b.Const("pads", nn.FromInt64s([]int64{0, 0, 1, 2, 0, 0, 1, 0}, 8))
+			b.Const("v", nn.FromSlice([]float32{c.value}))
+			b.Add(&Node{Name: "pad", OpType: "Pad", Op: &PadOp{Mode: nn.PadConstant, FromInputs: true}, Inputs: []string{"x", "pads", "v"}, Outputs: []string{"p"}})
+			op, name := "AveragePool", "AveragePool"
+			if c.max {
+				op, name = "MaxPool", "MaxPool"
+			}
+			b.Add(&Node{Name: "pool", OpType: op, Op: &PoolOp{Max: c.max, Kernel: []int{3, 3}, Strides: []int{2, 2}}, Inputs: []string{"p"}, Outputs: []string{"y"}})
+			b.Output("y")
+			g, err := b.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ops := strings.Join(g.OpTypes(), ","); ops != c.wantOps {
+				t.Fatalf("optimised ops %s, want %s (%s)", ops, c.wantOps, name)
+			}
+			ref := &cpu.Backend{}
+			p := nn.New(1, 3, 11, 10)
+			ref.Pad(p, x, pads, nn.PadConstant, c.value)
+			y := nn.New(1, 3, 5, 4)
+			pp := nn.PoolParams{Kernel: []int{3, 3}, Strides: []int{2, 2}, Dilations: []int{1, 1}, Pads: []int{0, 0, 0, 0}}
+			if c.max {
+				ref.MaxPool(y, p, pp)
+			} else {
+				ref.AvgPool(y, p, pp)
+			}
+			out, err := g.Run(map[string]*nn.Tensor{"x": x})
+			if err != nil {
+				t.Fatal(err)
+			}
+			near(t, "y", out["y"], y)
+		})
+	}
+}
