@@ -138,7 +138,16 @@ func act1(a Activation, v float32) float32 {
 
 // Activate applies a to every element of x in place.
 func Activate(x []float32, a Activation) {
-	BiasAct(x, 1, len(x), nil, a)
+	biasActTo(x, x, 1, len(x), nil, a)
+}
+
+// ActivateTo sets dst[i] = act(src[i]) for i < len(src), in one pass (no
+// copy first); dst may be src. It panics when dst is shorter than src.
+func ActivateTo(dst, src []float32, a Activation) {
+	if len(dst) < len(src) {
+		panic(fmt.Sprintf("kernels: ActivateTo len(dst)=%d < len(src)=%d", len(dst), len(src)))
+	}
+	biasActTo(dst, src, 1, len(src), nil, a)
 }
 
 // ActivateRef is the reference of Activate.
@@ -161,10 +170,17 @@ func BiasAct(x []float32, channels, plane int, bias []float32, a Activation) {
 	if bias == nil && a.Kind == ActNone {
 		return
 	}
+	biasActTo(x, x, channels, plane, bias, a)
+}
+
+// biasActTo is dst[c*plane+i] = act(src[c*plane+i] + bias[c]); the callers
+// have checked the lengths.
+func biasActTo(dst, src []float32, channels, plane int, bias []float32, a Activation) {
 	p := current()
 	kind, alpha, asmOK := a.asmAct()
 	for c := 0; c < channels; c++ {
-		row := x[c*plane : (c+1)*plane]
+		in := src[c*plane : (c+1)*plane]
+		out := dst[c*plane : (c+1)*plane]
 		var b float32
 		if bias != nil {
 			b = bias[c]
@@ -172,15 +188,15 @@ func BiasAct(x []float32, channels, plane int, bias []float32, a Activation) {
 		if asmOK {
 			nv := plane / p.lanes * p.lanes
 			if nv > 0 {
-				p.biasAct(&row[0], nv, b, kind, alpha)
+				p.biasAct(&out[0], &in[0], nv, b, kind, alpha)
 			}
 			for i := nv; i < plane; i++ {
-				row[i] = applyAsmAct(row[i]+b, kind, alpha)
+				out[i] = applyAsmAct(in[i]+b, kind, alpha)
 			}
 			continue
 		}
-		for i, v := range row {
-			row[i] = act1(a, v+b)
+		for i, v := range in {
+			out[i] = act1(a, v+b)
 		}
 	}
 }

@@ -32,8 +32,9 @@ type path struct {
 	// maxPlane: dst[y*ldo+x] = max(src[t][y*lds+x], t < 9; and the old dst
 	// when accum != 0), rows and ragged ends as dwPlane.
 	maxPlane func(dst *float32, ldo int, src *[9]*float32, lds int, rows, n int, accum int)
-	// biasAct: x[i] = act(x[i] + bias) for i < n, n a multiple of lanes.
-	biasAct func(x *float32, n int, bias float32, act int, alpha float32)
+	// biasAct: dst[i] = act(src[i] + bias) for i < n, n a multiple of
+	// lanes; dst may equal src.
+	biasAct func(dst, src *float32, n int, bias float32, act int, alpha float32)
 	// evens: dst[i] = src[2*i] for i < n, n a multiple of lanes; reads
 	// src[0 .. 2n-1].
 	evens func(dst, src *float32, n int)
@@ -86,9 +87,10 @@ func dwPlaneGo(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, 
 	}
 }
 
-func biasActGo(x *float32, n int, bias float32, act int, alpha float32) {
-	for i, v := range unsafe.Slice(x, n) {
-		unsafe.Slice(x, n)[i] = applyAsmAct(v+bias, act, alpha)
+func biasActGo(dst, src *float32, n int, bias float32, act int, alpha float32) {
+	d, x := unsafe.Slice(dst, n), unsafe.Slice(src, n)
+	for i, v := range x {
+		d[i] = applyAsmAct(v+bias, act, alpha)
 	}
 }
 

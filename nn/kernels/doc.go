@@ -40,6 +40,7 @@
 //	  // ActNone, ActReLU, ActLeaky(Alpha), ActSigmoid, ActSiLU, ActTanh, ActClip(Min,Max), ActHardSwish
 //	func BiasAct(x []float32, channels, plane int, bias []float32, a Activation) // x[c*plane+i] = act(x+bias[c])
 //	func Activate(x []float32, a Activation)
+//	func ActivateTo(dst, src []float32, a Activation)   // one pass, no copy first
 //
 //	func LSTMCell(h, c, gates []float32, hidden int) // ONNX gate order i,o,f,c; c updated in place
 //

@@ -9,9 +9,9 @@
 // (a ragged row end is computed as the last full vector of the row, so
 // nothing past x = n-1 is written and nothing past src[t][y*lds+n-1] read)
 //
-// biasAct<path>(x *float32, n int, bias float32, act int, alpha float32):
+// biasAct<path>(dst, src *float32, n int, bias float32, act int, alpha float32):
 //
-//	x[i] = act(x[i] + bias)                      i < n, n a multiple of the vector width
+//	dst[i] = act(src[i] + bias)                  i < n, n a multiple of the vector width (dst may be src)
 //
 // evens<path>(dst, src *float32, n int):
 //
@@ -152,13 +152,14 @@ func biasAct(w *bytes.Buffer, v variant) {
 	r := func(i int) string { return fmt.Sprintf("%s%d", v.reg, i) }
 	p := func(f string, a ...any) { fmt.Fprintf(w, "\t"+f+"\n", a...) }
 	L := v.lanes * 4
-	fmt.Fprintf(w, "// func %s(x *float32, n int, bias float32, act int, alpha float32)\n", name)
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-36\n", name)
-	p("MOVQ x+0(FP), DI")
-	p("MOVQ n+8(FP), CX")
-	p("VBROADCASTSS bias+16(FP), %s", r(8))
-	p("MOVQ act+24(FP), R14")
-	p("VBROADCASTSS alpha+32(FP), %s", r(9))
+	fmt.Fprintf(w, "// func %s(dst, src *float32, n int, bias float32, act int, alpha float32)\n", name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-44\n", name)
+	p("MOVQ dst+0(FP), DI")
+	p("MOVQ src+8(FP), SI")
+	p("MOVQ n+16(FP), CX")
+	p("VBROADCASTSS bias+24(FP), %s", r(8))
+	p("MOVQ act+32(FP), R14")
+	p("VBROADCASTSS alpha+40(FP), %s", r(9))
 	p("VXORPS %s, %s, %s", r(10), r(10), r(10))
 	// act kind selects one of three loops so the loop body has no branch.
 	for kind := 0; kind < 3; kind++ {
@@ -172,7 +173,7 @@ func biasAct(w *bytes.Buffer, v variant) {
 		p("JLT %s_k%d_one", name, kind)
 		fmt.Fprintf(w, "%s_k%d_loop4:\n", name, kind)
 		for u := 0; u < 4; u++ {
-			p("VADDPS %d(DI), %s, %s", u*L, r(8), r(u))
+			p("VADDPS %d(SI), %s, %s", u*L, r(8), r(u))
 		}
 		for u := 0; u < 4; u++ {
 			switch kind {
@@ -185,13 +186,14 @@ func biasAct(w *bytes.Buffer, v variant) {
 			p("VMOVUPS %s, %d(DI)", r(u), u*L)
 		}
 		p("ADDQ $%d, DI", 4*L)
+		p("ADDQ $%d, SI", 4*L)
 		p("SUBQ $%d, CX", 4*v.lanes)
 		p("CMPQ CX, $%d", 4*v.lanes)
 		p("JGE %s_k%d_loop4", name, kind)
 		fmt.Fprintf(w, "%s_k%d_one:\n", name, kind)
 		p("CMPQ CX, $%d", v.lanes)
 		p("JLT %s_done", name)
-		p("VADDPS (DI), %s, %s", r(8), r(0))
+		p("VADDPS (SI), %s, %s", r(8), r(0))
 		switch kind {
 		case 1:
 			p("VMAXPS %s, %s, %s", r(10), r(0), r(0))
@@ -201,6 +203,7 @@ func biasAct(w *bytes.Buffer, v variant) {
 		}
 		p("VMOVUPS %s, (DI)", r(0))
 		p("ADDQ $%d, DI", L)
+		p("ADDQ $%d, SI", L)
 		p("SUBQ $%d, CX", v.lanes)
 		p("JMP %s_k%d_one", name, kind)
 	}

@@ -321,13 +321,14 @@ maxPlaneAVX512_ret:
 	VZEROUPPER
 	RET
 
-// func biasActAVX512(x *float32, n int, bias float32, act int, alpha float32)
-TEXT ·biasActAVX512(SB), NOSPLIT, $0-36
-	MOVQ x+0(FP), DI
-	MOVQ n+8(FP), CX
-	VBROADCASTSS bias+16(FP), Z8
-	MOVQ act+24(FP), R14
-	VBROADCASTSS alpha+32(FP), Z9
+// func biasActAVX512(dst, src *float32, n int, bias float32, act int, alpha float32)
+TEXT ·biasActAVX512(SB), NOSPLIT, $0-44
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS bias+24(FP), Z8
+	MOVQ act+32(FP), R14
+	VBROADCASTSS alpha+40(FP), Z9
 	VXORPS Z10, Z10, Z10
 	CMPQ R14, $0
 	JEQ biasActAVX512_k0
@@ -340,34 +341,36 @@ biasActAVX512_k0:
 	CMPQ CX, $64
 	JLT biasActAVX512_k0_one
 biasActAVX512_k0_loop4:
-	VADDPS 0(DI), Z8, Z0
-	VADDPS 64(DI), Z8, Z1
-	VADDPS 128(DI), Z8, Z2
-	VADDPS 192(DI), Z8, Z3
+	VADDPS 0(SI), Z8, Z0
+	VADDPS 64(SI), Z8, Z1
+	VADDPS 128(SI), Z8, Z2
+	VADDPS 192(SI), Z8, Z3
 	VMOVUPS Z0, 0(DI)
 	VMOVUPS Z1, 64(DI)
 	VMOVUPS Z2, 128(DI)
 	VMOVUPS Z3, 192(DI)
 	ADDQ $256, DI
+	ADDQ $256, SI
 	SUBQ $64, CX
 	CMPQ CX, $64
 	JGE biasActAVX512_k0_loop4
 biasActAVX512_k0_one:
 	CMPQ CX, $16
 	JLT biasActAVX512_done
-	VADDPS (DI), Z8, Z0
+	VADDPS (SI), Z8, Z0
 	VMOVUPS Z0, (DI)
 	ADDQ $64, DI
+	ADDQ $64, SI
 	SUBQ $16, CX
 	JMP biasActAVX512_k0_one
 biasActAVX512_k1:
 	CMPQ CX, $64
 	JLT biasActAVX512_k1_one
 biasActAVX512_k1_loop4:
-	VADDPS 0(DI), Z8, Z0
-	VADDPS 64(DI), Z8, Z1
-	VADDPS 128(DI), Z8, Z2
-	VADDPS 192(DI), Z8, Z3
+	VADDPS 0(SI), Z8, Z0
+	VADDPS 64(SI), Z8, Z1
+	VADDPS 128(SI), Z8, Z2
+	VADDPS 192(SI), Z8, Z3
 	VMAXPS Z10, Z0, Z0
 	VMOVUPS Z0, 0(DI)
 	VMAXPS Z10, Z1, Z1
@@ -377,26 +380,28 @@ biasActAVX512_k1_loop4:
 	VMAXPS Z10, Z3, Z3
 	VMOVUPS Z3, 192(DI)
 	ADDQ $256, DI
+	ADDQ $256, SI
 	SUBQ $64, CX
 	CMPQ CX, $64
 	JGE biasActAVX512_k1_loop4
 biasActAVX512_k1_one:
 	CMPQ CX, $16
 	JLT biasActAVX512_done
-	VADDPS (DI), Z8, Z0
+	VADDPS (SI), Z8, Z0
 	VMAXPS Z10, Z0, Z0
 	VMOVUPS Z0, (DI)
 	ADDQ $64, DI
+	ADDQ $64, SI
 	SUBQ $16, CX
 	JMP biasActAVX512_k1_one
 biasActAVX512_k2:
 	CMPQ CX, $64
 	JLT biasActAVX512_k2_one
 biasActAVX512_k2_loop4:
-	VADDPS 0(DI), Z8, Z0
-	VADDPS 64(DI), Z8, Z1
-	VADDPS 128(DI), Z8, Z2
-	VADDPS 192(DI), Z8, Z3
+	VADDPS 0(SI), Z8, Z0
+	VADDPS 64(SI), Z8, Z1
+	VADDPS 128(SI), Z8, Z2
+	VADDPS 192(SI), Z8, Z3
 	VMULPS Z9, Z0, Z4
 	VMAXPS Z4, Z0, Z0
 	VMOVUPS Z0, 0(DI)
@@ -410,17 +415,19 @@ biasActAVX512_k2_loop4:
 	VMAXPS Z7, Z3, Z3
 	VMOVUPS Z3, 192(DI)
 	ADDQ $256, DI
+	ADDQ $256, SI
 	SUBQ $64, CX
 	CMPQ CX, $64
 	JGE biasActAVX512_k2_loop4
 biasActAVX512_k2_one:
 	CMPQ CX, $16
 	JLT biasActAVX512_done
-	VADDPS (DI), Z8, Z0
+	VADDPS (SI), Z8, Z0
 	VMULPS Z9, Z0, Z4
 	VMAXPS Z4, Z0, Z0
 	VMOVUPS Z0, (DI)
 	ADDQ $64, DI
+	ADDQ $64, SI
 	SUBQ $16, CX
 	JMP biasActAVX512_k2_one
 biasActAVX512_done:
@@ -744,13 +751,14 @@ maxPlaneAVX2_ret:
 	VZEROUPPER
 	RET
 
-// func biasActAVX2(x *float32, n int, bias float32, act int, alpha float32)
-TEXT ·biasActAVX2(SB), NOSPLIT, $0-36
-	MOVQ x+0(FP), DI
-	MOVQ n+8(FP), CX
-	VBROADCASTSS bias+16(FP), Y8
-	MOVQ act+24(FP), R14
-	VBROADCASTSS alpha+32(FP), Y9
+// func biasActAVX2(dst, src *float32, n int, bias float32, act int, alpha float32)
+TEXT ·biasActAVX2(SB), NOSPLIT, $0-44
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS bias+24(FP), Y8
+	MOVQ act+32(FP), R14
+	VBROADCASTSS alpha+40(FP), Y9
 	VXORPS Y10, Y10, Y10
 	CMPQ R14, $0
 	JEQ biasActAVX2_k0
@@ -763,34 +771,36 @@ biasActAVX2_k0:
 	CMPQ CX, $32
 	JLT biasActAVX2_k0_one
 biasActAVX2_k0_loop4:
-	VADDPS 0(DI), Y8, Y0
-	VADDPS 32(DI), Y8, Y1
-	VADDPS 64(DI), Y8, Y2
-	VADDPS 96(DI), Y8, Y3
+	VADDPS 0(SI), Y8, Y0
+	VADDPS 32(SI), Y8, Y1
+	VADDPS 64(SI), Y8, Y2
+	VADDPS 96(SI), Y8, Y3
 	VMOVUPS Y0, 0(DI)
 	VMOVUPS Y1, 32(DI)
 	VMOVUPS Y2, 64(DI)
 	VMOVUPS Y3, 96(DI)
 	ADDQ $128, DI
+	ADDQ $128, SI
 	SUBQ $32, CX
 	CMPQ CX, $32
 	JGE biasActAVX2_k0_loop4
 biasActAVX2_k0_one:
 	CMPQ CX, $8
 	JLT biasActAVX2_done
-	VADDPS (DI), Y8, Y0
+	VADDPS (SI), Y8, Y0
 	VMOVUPS Y0, (DI)
 	ADDQ $32, DI
+	ADDQ $32, SI
 	SUBQ $8, CX
 	JMP biasActAVX2_k0_one
 biasActAVX2_k1:
 	CMPQ CX, $32
 	JLT biasActAVX2_k1_one
 biasActAVX2_k1_loop4:
-	VADDPS 0(DI), Y8, Y0
-	VADDPS 32(DI), Y8, Y1
-	VADDPS 64(DI), Y8, Y2
-	VADDPS 96(DI), Y8, Y3
+	VADDPS 0(SI), Y8, Y0
+	VADDPS 32(SI), Y8, Y1
+	VADDPS 64(SI), Y8, Y2
+	VADDPS 96(SI), Y8, Y3
 	VMAXPS Y10, Y0, Y0
 	VMOVUPS Y0, 0(DI)
 	VMAXPS Y10, Y1, Y1
@@ -800,26 +810,28 @@ biasActAVX2_k1_loop4:
 	VMAXPS Y10, Y3, Y3
 	VMOVUPS Y3, 96(DI)
 	ADDQ $128, DI
+	ADDQ $128, SI
 	SUBQ $32, CX
 	CMPQ CX, $32
 	JGE biasActAVX2_k1_loop4
 biasActAVX2_k1_one:
 	CMPQ CX, $8
 	JLT biasActAVX2_done
-	VADDPS (DI), Y8, Y0
+	VADDPS (SI), Y8, Y0
 	VMAXPS Y10, Y0, Y0
 	VMOVUPS Y0, (DI)
 	ADDQ $32, DI
+	ADDQ $32, SI
 	SUBQ $8, CX
 	JMP biasActAVX2_k1_one
 biasActAVX2_k2:
 	CMPQ CX, $32
 	JLT biasActAVX2_k2_one
 biasActAVX2_k2_loop4:
-	VADDPS 0(DI), Y8, Y0
-	VADDPS 32(DI), Y8, Y1
-	VADDPS 64(DI), Y8, Y2
-	VADDPS 96(DI), Y8, Y3
+	VADDPS 0(SI), Y8, Y0
+	VADDPS 32(SI), Y8, Y1
+	VADDPS 64(SI), Y8, Y2
+	VADDPS 96(SI), Y8, Y3
 	VMULPS Y9, Y0, Y4
 	VMAXPS Y4, Y0, Y0
 	VMOVUPS Y0, 0(DI)
@@ -833,17 +845,19 @@ biasActAVX2_k2_loop4:
 	VMAXPS Y7, Y3, Y3
 	VMOVUPS Y3, 96(DI)
 	ADDQ $128, DI
+	ADDQ $128, SI
 	SUBQ $32, CX
 	CMPQ CX, $32
 	JGE biasActAVX2_k2_loop4
 biasActAVX2_k2_one:
 	CMPQ CX, $8
 	JLT biasActAVX2_done
-	VADDPS (DI), Y8, Y0
+	VADDPS (SI), Y8, Y0
 	VMULPS Y9, Y0, Y4
 	VMAXPS Y4, Y0, Y0
 	VMOVUPS Y0, (DI)
 	ADDQ $32, DI
+	ADDQ $32, SI
 	SUBQ $8, CX
 	JMP biasActAVX2_k2_one
 biasActAVX2_done:

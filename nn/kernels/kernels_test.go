@@ -465,3 +465,31 @@ func TestDepthwiseConv2D(t *testing.T) {
 		}
 	})
 }
+
+func TestActivateTo(t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		for _, a := range testActs {
+			for _, n := range []int{1, 15, 16, 17, 100, 1000} {
+				t.Run(fmt.Sprintf("%s/n%d", a, n), func(t *testing.T) {
+					rng := rand.New(rand.NewPCG(uint64(n), 3))
+					src := randBuf(rng, n)
+					srcCopy := append([]float32(nil), src.s...)
+					dst := newBuf(n)
+					want := append([]float32(nil), src.s...)
+					ActivateRef(want, a)
+					ActivateTo(dst.s, src.s, a)
+					dst.checkGuards(t, "dst")
+					src.checkGuards(t, "src")
+					for i := range srcCopy {
+						if math.Float32bits(srcCopy[i]) != math.Float32bits(src.s[i]) {
+							t.Fatalf("src modified at %d", i)
+						}
+					}
+					same(t, dst.s, want)
+					Activate(src.s, a) // in place
+					same(t, src.s, want)
+				})
+			}
+		}
+	})
+}

@@ -12,7 +12,7 @@ func dwPlaneAVX512(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float
 func maxPlaneAVX512(dst *float32, ldo int, src *[9]*float32, lds int, rows, n int, accum int)
 
 //go:noescape
-func biasActAVX512(x *float32, n int, bias float32, act int, alpha float32)
+func biasActAVX512(dst, src *float32, n int, bias float32, act int, alpha float32)
 
 //go:noescape
 func dwPlaneAVX2(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32, accum int)
@@ -21,7 +21,7 @@ func dwPlaneAVX2(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32
 func maxPlaneAVX2(dst *float32, ldo int, src *[9]*float32, lds int, rows, n int, accum int)
 
 //go:noescape
-func biasActAVX2(x *float32, n int, bias float32, act int, alpha float32)
+func biasActAVX2(dst, src *float32, n int, bias float32, act int, alpha float32)
 
 //go:noescape
 func evensAVX512(dst, src *float32, n int)
