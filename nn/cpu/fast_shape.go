@@ -262,33 +262,23 @@ func softmaxRow(y, x []float32) {
 	}
 }
 
-// expf is e^x in float32 (Cephes expf: range reduction by ln 2 in two
-// parts and a degree-6 polynomial), within a few ulp of math.Exp for
-// finite x; below -87.3 it flushes to 0, above 88.7 it gives +Inf.
+// expf is e^x in float32 (Cephes expf: round x/ln 2 to an integer k with
+// the 1.5*2^23 trick, reduce by ln 2 in two parts, a degree-6 polynomial,
+// scale by 2^k through the exponent bits), within a few ulp of math.Exp.
+// Below -87.34 it flushes to 0; above 88.376 (where 2^k would overflow the
+// exponent) it gives +Inf, slightly early: softmax only calls it on x <= 0.
 func expf(x float32) float32 {
-	if x != x {
-		return x
-	}
-	if x > 88.72283 {
-		return float32(math.Inf(1))
-	}
 	if x < -87.33654 {
 		return 0
 	}
-	const log2e = 1.44269504088896341
-	k := float32(math.Floor(float64(x*log2e + 0.5)))
-	r := x - k*0.693359375
-	r -= k * -2.12194440e-4
-	r2 := r * r
-	p := float32(1.9875691500e-4)
-	p = p*r + 1.3981999507e-3
-	p = p*r + 8.3334519073e-3
-	p = p*r + 4.1665795894e-2
-	p = p*r + 1.6666665459e-1
-	p = p*r + 5.0000001201e-1
-	y := p*r2 + r + 1
-	if k > 127 { // 2^k is not a normal float32: scale in two steps
-		return y * 2 * math.Float32frombits(uint32(int32(k)+126)<<23)
+	if x > 88.37626 {
+		return float32(math.Inf(1))
 	}
-	return y * math.Float32frombits(uint32(int32(k)+127)<<23)
+	const magic = 12582912.0 // 1.5 * 2^23: adding it rounds to an integer
+	t := x*1.44269504088896341 + magic
+	k := t - magic
+	r := x - k*0.693359375 - k*-2.12194440e-4
+	p := ((((float32(1.9875691500e-4)*r+1.3981999507e-3)*r+8.3334519073e-3)*r+4.1665795894e-2)*r+1.6666665459e-1)*r + 5.0000001201e-1
+	y := p*(r*r) + r + 1
+	return y * math.Float32frombits(uint32(int32(math.Float32bits(t))-0x4B400000+127)<<23)
 }
