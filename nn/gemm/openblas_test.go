@@ -8,8 +8,10 @@ package gemm
 //
 // Each iteration of the benchmark loop is one round: a block of our Sgemm
 // calls, then a block of cblas_sgemm calls on the same operands, each
-// preceded by a pause so that neither side's idle threads (OpenBLAS spins
-// its workers for a while after a call) steal the cores of the other. The
+// preceded by a pause so that neither side's idle threads steal the cores of
+// the other: OpenBLAS keeps its workers spinning after a call (by default
+// for about 2^28 cycles, tens of milliseconds; OPENBLAS_THREAD_TIMEOUT
+// shortens it), while Go parks idle workers at once. The
 // medians over the rounds and their ratio are reported, so both sides see
 // the same machine load; run with -benchtime Nx for N rounds.
 
@@ -41,13 +43,13 @@ func BenchmarkVsOpenBLAS(b *testing.B) {
 				openblas.Sgemm(s.m, s.n, s.k, a, bb, c2)
 				var ours, theirs []float64
 				for b.Loop() {
-					time.Sleep(20 * time.Millisecond)
+					time.Sleep(150 * time.Millisecond)
 					t0 := time.Now()
 					for r := 0; r < reps; r++ {
 						Sgemm(false, false, s.m, s.n, s.k, 1, a, s.k, bb, s.n, 0, c, s.n)
 					}
 					ours = append(ours, flops*float64(reps)/time.Since(t0).Seconds()/1e9)
-					time.Sleep(20 * time.Millisecond)
+					time.Sleep(150 * time.Millisecond)
 					t0 = time.Now()
 					for r := 0; r < reps; r++ {
 						openblas.Sgemm(s.m, s.n, s.k, a, bb, c2)

@@ -9,6 +9,10 @@
 //
 //	parallel.Default.Run(n, &myRows) // calls myRows.Run(0..n-1), returns when all are done
 //
+// RunN(n, workers, t) caps the goroutines taking part, for callers that cut
+// their work into more pieces than threads so that a thread slowed by other
+// load takes fewer of them (gemm does this).
+//
 // The calling goroutine runs tasks too, and tasks are claimed with an atomic
 // counter, so a call always completes even when every worker is busy: Run may
 // be called concurrently from many goroutines and from inside a task (nested)

@@ -47,15 +47,22 @@ func New() *Pool {
 
 // Run calls t.Run(i) for every i in [0, n) and returns when all have
 // returned. The calling goroutine takes part. n <= 0 does nothing.
-func (p *Pool) Run(n int, t Task) {
+func (p *Pool) Run(n int, t Task) { p.RunN(n, n, t) }
+
+// RunN is Run with at most workers goroutines (the caller included) taking
+// part, for callers that split work finer than their thread budget so that
+// a thread slowed by other load takes fewer pieces.
+func (p *Pool) RunN(n, workers int, t Task) {
 	if n <= 0 {
 		return
 	}
-	if n == 1 {
-		t.Run(0)
+	if n == 1 || workers <= 1 {
+		for i := 0; i < n; i++ {
+			t.Run(i)
+		}
 		return
 	}
-	helpers := n - 1
+	helpers := min(n, workers) - 1
 	if procs := runtime.GOMAXPROCS(0); helpers > procs-1 {
 		// More helpers than processors only adds scheduling; the claim loop
 		// spreads the n tasks over whoever is running.

@@ -51,6 +51,43 @@ func TestRunEachIndexOnce(t *testing.T) {
 	}
 }
 
+// limitTask records how many of its tasks run at once.
+type limitTask struct {
+	running, peak atomic.Int32
+	hits          []atomic.Int32
+}
+
+func (l *limitTask) Run(i int) {
+	r := l.running.Add(1)
+	for {
+		p := l.peak.Load()
+		if r <= p || l.peak.CompareAndSwap(p, r) {
+			break
+		}
+	}
+	for j := 0; j < 20000; j++ { // long enough for helpers to overlap
+		_ = j * j
+	}
+	l.hits[i].Add(1)
+	l.running.Add(-1)
+}
+
+func TestRunNBoundsWorkers(t *testing.T) {
+	p := New()
+	for _, workers := range []int{1, 2} {
+		l := &limitTask{hits: make([]atomic.Int32, 40)}
+		p.RunN(len(l.hits), workers, l)
+		if got := l.peak.Load(); got > int32(workers) {
+			t.Fatalf("workers=%d: %d tasks ran at once", workers, got)
+		}
+		for i := range l.hits {
+			if l.hits[i].Load() != 1 {
+				t.Fatalf("workers=%d: index %d ran %d times", workers, i, l.hits[i].Load())
+			}
+		}
+	}
+}
+
 func TestRunConcurrentCallers(t *testing.T) {
 	p := New()
 	var wg sync.WaitGroup
