@@ -15,9 +15,10 @@ import (
 // AVX2 kernel's ragged right-edge tiles go through a scratch tile. So every
 // shape runs through the same kernel without reading or writing outside C.
 //
-// Threads split C into disjoint rectangles along m or n (never along k), so
-// each element of C sees the same operations in the same order whatever the
-// thread count: results are bit-identical across SetThreads.
+// Threads share the packed B panel and take pieces of C (see shared); no
+// piece cuts k, so each element of C sees the same operations in the same
+// order whatever the thread count: results are bit-identical across
+// SetThreads.
 
 // problem is one Sgemm call.
 type problem struct {
