@@ -65,6 +65,12 @@ type Healther interface {
 	Health() (av.NodeStatus_Health, string)
 }
 
+// Counterer may be implemented by a Core to publish its own counters (stage latencies, stale
+// inputs...) in every status message and as Prometheus gauges (avstack_node_counter{name=...}).
+type Counterer interface {
+	Counters() []*av.Counter
+}
+
 // Context is what a factory gets to construct a node.
 type Context struct {
 	// Name of the node instance (nodes[i].name).

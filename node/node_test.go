@@ -68,6 +68,12 @@ func (e *echo) Step(in []node.Message, now int64) ([]node.Output, error) {
 	return []node.Output{{Subject: msg.SubjectObjects, Value: &av.ObjectList{Objects: []*av.Object{{Box: &av.Box3D{X: x}}}}}}, nil
 }
 
+func (e *echo) Counters() []*av.Counter {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return []*av.Counter{{Name: "steps_seen", Value: float64(len(e.got))}}
+}
+
 func setup(t *testing.T) *bus.Conn {
 	srv, err := bus.StartServer(bus.ServerOptions{})
 	if err != nil {
@@ -149,10 +155,10 @@ func TestRunnerStepsFillsHeadersAndReportsStatus(t *testing.T) {
 	}
 	mu.Unlock()
 	core.mu.Lock()
-	defer core.mu.Unlock()
 	if len(core.got) != 3 || strings.Join(core.got[0], ",") != msg.SubjectTrajectory+","+msg.SubjectVehicleState {
 		t.Errorf("inputs per step: %v", core.got)
 	}
+	core.mu.Unlock()
 	// Heartbeats follow the sim clock.
 	clock.Set(2e9, 200, 1e7)
 	checkFor(t, 5*time.Second, func() error {
@@ -206,14 +212,53 @@ func TestRunnerStepErrorIsCountedNotPublished(t *testing.T) {
 			return nil
 		})
 	}
-	if st := r.Status(0); st.Steps != 3 || st.Errors != 1 || st.Drops != 0 {
+	st := r.Status(0)
+	if st.Steps != 3 || st.Errors != 1 || st.Drops != 0 {
 		t.Fatalf("status %v", st)
+	}
+	if len(st.Counters) != 1 || st.Counters[0].Name != "steps_seen" || st.Counters[0].Value != 3 {
+		t.Fatalf("core counters not in status: %v", st.Counters)
 	}
 	errsMu.Lock()
 	defer errsMu.Unlock()
 	if len(logged) != 1 || !strings.Contains(logged[0], "refusing x=2") {
 		t.Fatalf("logged %q", logged)
 	}
+}
+
+// In lockstep every input counts, even on latest-only subjects.
+func TestLockstepTakesEveryInput(t *testing.T) {
+	c := setup(t)
+	core := &echo{failAt: -1}
+	block := make(chan struct{})
+	r, err := node.NewRunner(c, &slowFirst{echo: core, block: block}, node.RunOptions{Name: "echo", Clock: bus.NewSimClock(), Lockstep: true, Logf: func(string, ...any) {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for i := 1; i <= 50; i++ {
+		_ = c.Publish(msg.SubjectVehicleState, &av.VehicleState{Header: &av.Header{StampNs: int64(i)}, X: float64(i)})
+	}
+	_ = c.Flush()
+	close(block)
+	checkFor(t, 5*time.Second, func() error {
+		if st := r.Status(0); st.Steps != 50 || st.Drops != 0 {
+			return fmt.Errorf("status %v", st)
+		}
+		return nil
+	})
+}
+
+// slowFirst holds its first step until block closes, so the inputs pile up.
+type slowFirst struct {
+	*echo
+	block chan struct{}
+	once  sync.Once
+}
+
+func (s *slowFirst) Step(in []node.Message, now int64) ([]node.Output, error) {
+	s.once.Do(func() { <-s.block })
+	return s.echo.Step(in, now)
 }
 
 func TestTimerNodeOnSimClock(t *testing.T) {

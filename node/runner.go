@@ -32,6 +32,10 @@ type RunOptions struct {
 	Registry *prometheus.Registry
 	// Logf logs errors (default log.Printf).
 	Logf func(format string, args ...any)
+	// Lockstep makes every input reliable (none dropped), whatever the catalogue says: when a
+	// player or simulator drives the node tick by tick, a latest-only drop would make the run
+	// depend on timing.
+	Lockstep bool
 }
 
 // Runner adapts a Core to the bus.
@@ -63,6 +67,7 @@ type Runner struct {
 	mPub     *prometheus.CounterVec
 	mDrops   *prometheus.GaugeVec
 	mBad     *prometheus.GaugeVec
+	mCounter *prometheus.GaugeVec
 }
 
 // NewRunner subscribes the core's inputs. Call Run to serve until the context ends, or Close.
@@ -91,7 +96,8 @@ func NewRunner(conn *bus.Conn, core Core, o RunOptions) (*Runner, error) {
 	r.mPub = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "avstack_node_published_total", Help: "Messages published.", ConstLabels: labels}, []string{"subject"})
 	r.mDrops = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "avstack_node_input_dropped", Help: "Latest-only input messages replaced before use.", ConstLabels: labels}, []string{"subject"})
 	r.mBad = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "avstack_node_input_bad", Help: "Input messages of the wrong type or undecodable.", ConstLabels: labels}, []string{"subject"})
-	for _, c := range []prometheus.Collector{r.mSteps, r.mErrors, r.mLatency, r.mPub, r.mDrops, r.mBad} {
+	r.mCounter = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "avstack_node_counter", Help: "Counters the node's core reports (stage latencies, stale inputs...).", ConstLabels: labels}, []string{"name"})
+	for _, c := range []prometheus.Collector{r.mSteps, r.mErrors, r.mLatency, r.mPub, r.mDrops, r.mBad, r.mCounter} {
 		if err := o.Registry.Register(c); err != nil {
 			return nil, fmt.Errorf("node: %s: metrics: %w", o.Name, err)
 		}
@@ -118,7 +124,10 @@ func (r *Runner) subscribe(in Input) error {
 		typ = e.Types[0]
 	}
 	var opts []bus.SubOption
-	if in.Delivery != nil {
+	switch {
+	case r.opts.Lockstep:
+		opts = append(opts, bus.WithDelivery(msg.Reliable))
+	case in.Delivery != nil:
 		opts = append(opts, bus.WithDelivery(*in.Delivery))
 	}
 	trigger := in.Trigger
@@ -259,7 +268,15 @@ func (r *Runner) statusLocked(now int64, health av.NodeStatus_Health, text strin
 		st.BadMessages += ss.Bad
 		r.mDrops.WithLabelValues(s.Subject()).Set(float64(ss.Dropped + ss.Overflows))
 	}
-	st.BadMessages += uint64(0)
+	if cc, ok := r.core.(Counterer); ok {
+		for _, c := range cc.Counters() {
+			if c == nil {
+				continue
+			}
+			st.Counters = append(st.Counters, &av.Counter{Name: c.Name, Value: c.Value})
+			r.mCounter.WithLabelValues(c.Name).Set(c.Value)
+		}
+	}
 	if r.latN > 0 {
 		st.LatencyMsMean = float64(r.latSum.Microseconds()) / 1e3 / float64(r.latN)
 		st.LatencyMsMax = float64(r.latMax.Microseconds()) / 1e3

@@ -64,6 +64,8 @@ func init() {
 				}
 				defer sc.Close()
 				opts.Clock = sc
+				// Driven tick by tick by a simulator or player: take every input.
+				opts.Lockstep = true
 			} else if clock != "wall" {
 				return exitCode(2, fmt.Errorf("node: --clock %q: want wall or sim", clock))
 			}
