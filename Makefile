@@ -47,7 +47,7 @@ test: deps
 	$(GO) test $(GOTEST_FLAGS) -tags noasm ./nn/...
 
 sim: build
-	./$(AVSTACK) sim --scenario $(SCENARIO) --seed $(SEED) $(SIMFLAGS)
+	./$(AVSTACK) sim --scenario $(SCENARIO) --seed $(SEED) --driver stack $(SIMFLAGS)
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./bus/ ./nn/gemm/ ./perception/... ./sim/...
