@@ -19,7 +19,6 @@ type Fast struct {
 	xf       []float32
 	bands    convBands
 	soft     softmaxInner
-	pw       pointwiseBands
 	softBuf  []float32
 	bandBuf  []float32
 }
@@ -86,12 +85,6 @@ func (f *Fast) Conv(dst, x, w, b *nn.Tensor, p nn.ConvParams, act nn.Activation)
 	}
 	xd, yd, wd := x.Data(), dst.Data(), w.Data()
 	in, out := s.C*s.H*s.W, s.M*ys[2]*ys[3]
-	if pointwiseBanded(s) {
-		for n := 0; n < xs[0]; n++ {
-			f.convPointwise(yd[n*out:(n+1)*out], xd[n*in:(n+1)*in], wd, bias, s, ka, 0)
-		}
-		return
-	}
 	if banded(s) {
 		for n := 0; n < xs[0]; n++ {
 			f.convBanded(yd[n*out:(n+1)*out], xd[n*in:(n+1)*in], wd, bias, s, ka)

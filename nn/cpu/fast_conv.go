@@ -134,78 +134,10 @@ func (f *Fast) ConvAdd(dst, x, w, b, r *nn.Tensor, p nn.ConvParams, act nn.Activ
 	if len(yd) > 0 && &yd[0] != &rd[0] {
 		copy(yd, rd)
 	}
-	s := kernels.ConvShape{C: c, H: xs[2], W: xs[3], M: m, KH: 1, KW: 1, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, Groups: 1}
 	for i := 0; i < xs[0]; i++ {
 		y := yd[i*m*n : (i+1)*m*n]
-		if pointwiseBanded(s) {
-			f.convPointwise(y, xd[i*c*n:(i+1)*c*n], wd, bias, s, ka, 1)
-			continue
-		}
 		gemm.Sgemm(false, false, m, n, c, 1, wd, c, xd[i*c*n:(i+1)*c*n], n, 1, y, n)
 		kernels.BiasAct(y, m, n, bias, ka)
 	}
 	return true
-}
-
-// pointwiseBandFloats is the output block of one column band of a
-// pointwise convolution: the GEMM writes it and the bias and activation
-// pass reads it back while it is still in L2.
-const pointwiseBandFloats = 32 << 10
-
-// pointwiseBanded reports whether a pointwise convolution (1x1, stride 1,
-// no padding, one group) has an output large enough to go in column bands.
-func pointwiseBanded(s kernels.ConvShape) bool {
-	return s.Groups == 1 && s.KH == 1 && s.KW == 1 && s.StrideH == 1 && s.StrideW == 1 &&
-		s.PadT == 0 && s.PadL == 0 && s.PadB == 0 && s.PadR == 0 &&
-		s.M*s.H*s.W > 2*pointwiseBandFloats && pointwiseCols(s) < s.H*s.W
-}
-
-// pointwiseCols is the width of a column band: a multiple of 64 columns.
-func pointwiseCols(s kernels.ConvShape) int {
-	return max(64, pointwiseBandFloats/s.M/64*64)
-}
-
-// pointwiseBands computes dst (M x N) = act(W (M x C) * src (C x N) + bias)
-// for one image in column bands: gemm.Sgemm on the band's columns (ldb =
-// ldc = N) then bias and activation per channel row of the band. With a
-// residual (beta 1) the GEMM accumulates onto dst, which then holds r.
-type pointwiseBands struct {
-	dst, src, weight, bias []float32
-	m, c, n, cols          int
-	beta                   float32
-	a                      kernels.Activation
-	bands, parts           int
-}
-
-func (t *pointwiseBands) Run(part int) {
-	for b := part; b < t.bands; b += t.parts {
-		n0 := b * t.cols
-		bn := min(t.n, n0+t.cols) - n0
-		gemm.Sgemm(false, false, t.m, bn, t.c, 1, t.weight, t.c, t.src[n0:], t.n, t.beta, t.dst[n0:], t.n)
-		if t.bias == nil && t.a.Kind == kernels.ActNone {
-			continue
-		}
-		for m := 0; m < t.m; m++ {
-			var bias []float32
-			if t.bias != nil {
-				bias = t.bias[m : m+1]
-			}
-			kernels.BiasAct(t.dst[m*t.n+n0:m*t.n+n0+bn], 1, bn, bias, t.a)
-		}
-	}
-}
-
-// convPointwise runs pointwiseBands for one image over the worker pool.
-func (f *Fast) convPointwise(dst, src, weight, bias []float32, s kernels.ConvShape, a kernels.Activation, beta float32) {
-	t := &f.pw
-	t.m, t.c, t.n, t.cols = s.M, s.C, s.H*s.W, pointwiseCols(s)
-	t.bands = (t.n + t.cols - 1) / t.cols
-	t.parts = max(1, min(gemm.Threads(), t.bands))
-	t.dst, t.src, t.weight, t.bias, t.a, t.beta = dst, src, weight, bias, a, beta
-	if t.parts == 1 {
-		t.Run(0)
-	} else {
-		parallel.Default.Run(t.parts, t)
-	}
-	t.dst, t.src, t.weight, t.bias = nil, nil, nil, nil
 }
