@@ -65,3 +65,21 @@ func cpuSeconds() float64 {
 	}
 	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
 }
+
+// BenchmarkLockstepOverhead measures the lockstep scheduler with three trivial nodes (one
+// triggered by the vehicle state, a 10 Hz timer node and a node triggered by it): the cost of
+// the per-tick barrier, headless.
+func BenchmarkLockstepOverhead(b *testing.B) {
+	v := withNodes(loadVehicle(b), "simtest-brake", "simtest-timer", "simtest-chain")
+	sc := shortScenario(b, "../configs/scenarios/lane_keep_straight.yaml", 2)
+	var ticks uint64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := Run(context.Background(), sc, Options{Vehicle: v, Driver: DriverStack})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ticks += res.Ticks
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(ticks), "us/tick")
+}

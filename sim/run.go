@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -73,6 +75,10 @@ type Options struct {
 	Video string
 	// Logf logs node errors (default log.Printf).
 	Logf func(format string, args ...any)
+	// FastSettle shortens the lockstep barrier (no pause before the second look at the node
+	// queues): faster, but on a loaded machine a message may reach a node one step late, so
+	// runs are not guaranteed to repeat exactly.
+	FastSettle bool
 	// StopNodes stops nodes of the stack mid-run (a crashed or killed node): from the first
 	// tick at or after AtS the node's runner is closed and lockstep no longer waits for it.
 	StopNodes []NodeStop
@@ -101,6 +107,9 @@ type Result struct {
 	Messages uint64 `json:"messages"`
 }
 
+// NodeStatusPeriod is the heartbeat period of the nodes the simulator runs (sim time).
+const NodeStatusPeriod = time.Second
+
 // TimeoutError is a lockstep tick whose nodes did not all answer in time.
 type TimeoutError struct {
 	Tick    uint64
@@ -114,11 +123,15 @@ func (e *TimeoutError) Error() string {
 }
 
 type stackNode struct {
-	name    string
-	spec    node.Spec
-	runner  *node.Runner
-	conn    *bus.Conn
-	nextDue int64
+	name   string
+	spec   node.Spec
+	runner *node.Runner
+	conn   *bus.Conn
+	// clock is the node's own sim clock: runners step their timers and heartbeats inside
+	// SimClock.Set, so each is set in turn with a barrier between (see loop).
+	clock      *bus.SimClock
+	nextDue    int64
+	lastStatus int64
 	// inExpected counts the message copies the node's connection must have received: one per
 	// observed message per input subscription it matches.
 	inExpected uint64
@@ -137,7 +150,6 @@ type runState struct {
 	simConn *bus.Conn
 	obsConn *nats.Conn
 	obsSub  *nats.Subscription
-	clock   *bus.SimClock
 	nodes   []*stackNode
 	sensors *sensorSet
 	video   *videoWriter
@@ -230,7 +242,6 @@ func (rs *runState) start(ctx context.Context) error {
 	if err := rs.obsConn.Flush(); err != nil {
 		return fmt.Errorf("sim: observer: %w", err)
 	}
-	rs.clock = bus.NewSimClock()
 	if o.Sensors || o.Video != "" {
 		rs.sensors, err = newSensorSet(rs.w, o.Sensors)
 		if err != nil {
@@ -279,12 +290,13 @@ func (rs *runState) start(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("sim: %w", err)
 			}
-			r, err := node.NewRunner(conn, core, node.RunOptions{Name: name, Clock: rs.clock, Logf: o.Logf})
+			clock := bus.NewSimClock()
+			r, err := node.NewRunner(conn, core, node.RunOptions{Name: name, Clock: clock, StatusPeriod: NodeStatusPeriod, Logf: o.Logf})
 			if err != nil {
 				conn.Close()
 				return fmt.Errorf("sim: %w", err)
 			}
-			sn := &stackNode{name: name, spec: spec, runner: r, conn: conn}
+			sn := &stackNode{name: name, spec: spec, runner: r, conn: conn, clock: clock}
 			rs.nodes = append(rs.nodes, sn)
 			go func() {
 				if err := r.Run(rctx); err != nil {
@@ -378,16 +390,62 @@ func (rs *runState) loop(ctx context.Context) error {
 			}
 		}
 		rs.stopNodes(w.Time())
-		// Timer nodes due at this tick step inside Set, on this goroutine.
-		rs.clock.Set(now, tick, TickNs)
-		if err := rs.publishTick(); err != nil {
-			return err
+		// Each node's clock is set in turn: a timer node due steps inside Set, on this
+		// goroutine, on the inputs of the ticks before; a heartbeat due is published. A barrier
+		// after each node that published keeps the others from seeing it half-delivered.
+		st := rs.newTick(now, tick)
+		for i, n := range rs.nodes {
+			due := false
+			if p := int64(n.spec.Period); p > 0 && now >= n.nextDue {
+				st.expected[i]++
+				due = true
+				for n.nextDue <= now {
+					n.nextDue += p
+				}
+			}
+			if sp := int64(NodeStatusPeriod); now-n.lastStatus >= sp {
+				n.lastStatus = now
+				due = true
+			}
+			n.clock.Set(now, tick, TickNs)
+			if due && rs.opts.Mode == Lockstep {
+				if err := st.barrier(); err != nil {
+					return err
+				}
+			}
 		}
-		batch, err := rs.collect(now, tick)
+		out, err := rs.tickMessages()
 		if err != nil {
 			return err
 		}
-		if err := rs.deliver(batch, now); err != nil {
+		// Publish in order; after each message that triggers a node, wait for the steps it
+		// causes, so every step of a tick sees the same inputs on every run.
+		unsettled := false
+		for i, m := range out {
+			trig := rs.triggers(m.subject)
+			// A step must find the messages published before its trigger in its queues.
+			if trig && unsettled {
+				if err := st.barrier(); err != nil {
+					return err
+				}
+			}
+			if err := rs.publish(m.subject, m.msg); err != nil {
+				return err
+			}
+			unsettled = true
+			if i == len(out)-1 || trig {
+				if err := st.barrier(); err != nil {
+					return err
+				}
+				unsettled = false
+			}
+		}
+		if len(out) == 0 {
+			if err := st.barrier(); err != nil {
+				return err
+			}
+		}
+		if err := rs.deliver(st.batch, now); err != nil {
 			return err
 		}
 		w.Step(rs.cmd)
@@ -395,52 +453,40 @@ func (rs *runState) loop(ctx context.Context) error {
 	return nil
 }
 
-// publishTick publishes what is due at the current tick.
-func (rs *runState) publishTick() error {
+// tickMessages builds, in publishing order, what the simulator publishes at the current tick
+// (rendering the sensors due and writing the video frame on the way).
+func (rs *runState) tickMessages() ([]outMsg, error) {
+	var out []outMsg
 	w := rs.w
 	now := w.TimeNs()
 	if w.Tick == 0 && rs.sensors != nil {
-		for _, m := range rs.sensors.infos(now) {
-			if err := rs.publish(m.subject, m.msg); err != nil {
-				return err
-			}
-		}
+		out = append(out, rs.sensors.infos(now)...)
 	}
 	if key := w.signalKey(); w.Tick == 0 || key != rs.signals {
 		rs.signals = key
 		rm := w.RouteMsg()
 		rs.routeSeq++
 		rm.Header.Seq = rs.routeSeq
-		if err := rs.publish(SubjectRoute, rm); err != nil {
-			return err
-		}
+		out = append(out, outMsg{SubjectRoute, rm})
 	}
-	if err := rs.publish(msg.SubjectSimClock, &av.Clock{Header: &av.Header{StampNs: now, FrameId: "map", Seq: w.Tick + 1, SourceStampNs: now},
-		TimeNs: now, Tick: w.Tick, PeriodNs: TickNs}); err != nil {
-		return err
-	}
+	out = append(out, outMsg{msg.SubjectSimClock, &av.Clock{Header: &av.Header{StampNs: now, FrameId: "map", Seq: w.Tick + 1, SourceStampNs: now},
+		TimeNs: now, Tick: w.Tick, PeriodNs: TickNs}})
 	vs := w.VehicleState()
 	vs.Header.Seq = w.Tick + 1
-	if err := rs.publish(msg.SubjectVehicleState, vs); err != nil {
-		return err
-	}
+	out = append(out, outMsg{msg.SubjectVehicleState, vs})
 	var truthBoxes map[uint64][]*av.ImageBox
 	if rs.sensors != nil {
-		out, boxes, err := rs.sensors.due(now)
+		sens, boxes, err := rs.sensors.due(now)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		truthBoxes = boxes
 		if rs.opts.Sensors {
-			for _, m := range out {
-				if err := rs.publish(m.subject, m.msg); err != nil {
-					return err
-				}
-			}
+			out = append(out, sens...)
 		}
 		if rs.video != nil {
 			if err := rs.video.frame(now); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
@@ -453,149 +499,193 @@ func (rs *runState) publishTick() error {
 		for _, ob := range tr.Objects {
 			ob.ImageBoxes = truthBoxes[ob.Id]
 		}
-		if err := rs.publish(msg.SubjectSimTruth, tr); err != nil {
-			return err
-		}
+		out = append(out, outMsg{msg.SubjectSimTruth, tr})
 	}
 	if rs.opts.Driver == DriverBuiltin {
 		c := w.BuiltinCommand()
 		rs.cmd = c
-		if err := rs.publish(msg.SubjectControl, &av.ControlCommand{Header: &av.Header{StampNs: now, FrameId: "base_link", Seq: w.Tick + 1, SourceStampNs: now},
-			Steering: c.Steer, Acceleration: c.Accel, Mode: av.ControlCommand_MODE_AUTONOMOUS, Reason: "builtin lane follower"}); err != nil {
-			return err
-		}
+		out = append(out, outMsg{msg.SubjectControl, &av.ControlCommand{Header: &av.Header{StampNs: now, FrameId: "base_link", Seq: w.Tick + 1, SourceStampNs: now},
+			Steering: c.Steer, Acceleration: c.Accel, Mode: av.ControlCommand_MODE_AUTONOMOUS, Reason: "builtin lane follower"}})
 	}
-	return nil
+	return out, nil
 }
 
-// collect gathers every bus message of the tick. In lockstep it waits until every scheduled
-// node has published its primary output with this tick's source stamp.
-func (rs *runState) collect(now int64, tick uint64) ([]obsMsg, error) {
+// tickState follows one lockstep tick: the steps scheduled (expected) and answered per node,
+// and every message observed.
+type tickState struct {
+	rs                 *runState
+	now                int64
+	tick               uint64
+	deadline           time.Time
+	expected, answered []int
+	latestSeen         []map[int]bool
+	batch              []obsMsg
+}
+
+func (rs *runState) newTick(now int64, tick uint64) *tickState {
+	return &tickState{rs: rs, now: now, tick: tick, deadline: time.Now().Add(rs.opts.StepTimeout),
+		expected: make([]int, len(rs.nodes)), answered: make([]int, len(rs.nodes)), latestSeen: make([]map[int]bool, len(rs.nodes))}
+}
+
+// triggers reports whether a subject triggers any node of the run.
+func (rs *runState) triggers(subject string) bool {
+	for _, n := range rs.nodes {
+		for _, in := range n.spec.Inputs {
+			if in.Trigger && msg.Match(in.Subject, subject) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// account books an observed message: copies each node must receive, steps it schedules (a
+// reliable trigger input one per message, a latest-only one at most one per tick, since
+// messages may coalesce), and answers (primary outputs with the tick's source stamp).
+func (st *tickState) account(m obsMsg) {
+	st.batch = append(st.batch, m)
+	for i, n := range st.rs.nodes {
+		for k, in := range n.spec.Inputs {
+			if !msg.Match(in.Subject, m.subject) {
+				continue
+			}
+			n.inExpected++
+			if !in.Trigger {
+				continue
+			}
+			if inputDelivery(in) == msg.LatestOnly {
+				if st.latestSeen[i] == nil {
+					st.latestSeen[i] = map[int]bool{}
+				}
+				if st.latestSeen[i][k] {
+					continue
+				}
+				st.latestSeen[i][k] = true
+			}
+			st.expected[i]++
+		}
+		if m.subject == n.spec.Outputs[0] && sourceStamp(m) == st.now {
+			st.answered[i]++
+		}
+	}
+}
+
+// barrier returns once everything published so far has been observed and, in lockstep, every
+// scheduled node has answered and every runner has settled.
+func (st *tickState) barrier() error {
+	rs := st.rs
 	if err := rs.simConn.Flush(); err != nil {
-		return nil, fmt.Errorf("sim: flush: %w", err)
+		return fmt.Errorf("sim: flush: %w", err)
 	}
-	var batch []obsMsg
 	if rs.opts.Mode == Realtime || len(rs.nodes) == 0 {
-		if err := rs.obsConn.Flush(); err != nil {
-			return nil, fmt.Errorf("sim: observer flush: %w", err)
-		}
-		return rs.drainObserver(batch)
+		return st.observe()
 	}
-	expected := make([]int, len(rs.nodes))
-	answered := make([]int, len(rs.nodes))
-	for i, n := range rs.nodes {
-		if p := int64(n.spec.Period); p > 0 {
-			if now >= n.nextDue {
-				expected[i]++
-				for n.nextDue <= now {
-					n.nextDue += p
-				}
-			}
-		}
-	}
-	// A latest-only trigger input may coalesce several messages of one tick into one step, so
-	// it schedules at most one step per tick; reliable ones schedule a step per message.
-	latestSeen := make([]map[int]bool, len(rs.nodes))
-	account := func(m obsMsg) {
-		for i, n := range rs.nodes {
-			for k, in := range n.spec.Inputs {
-				if !msg.Match(in.Subject, m.subject) {
-					continue
-				}
-				n.inExpected++
-				if !in.Trigger {
-					continue
-				}
-				if inputDelivery(in) == msg.LatestOnly {
-					if latestSeen[i] == nil {
-						latestSeen[i] = map[int]bool{}
-					}
-					if latestSeen[i][k] {
-						continue
-					}
-					latestSeen[i][k] = true
-				}
-				expected[i]++
-			}
-			if m.subject == n.spec.Outputs[0] && sourceStamp(m) == now {
-				answered[i]++
-			}
-		}
-	}
-	deadline := time.Now().Add(rs.opts.StepTimeout)
 	for {
 		// Wait for the scheduled answers.
-		for !done(expected, answered) {
-			left := time.Until(deadline)
+		for !done(st.expected, st.answered) {
+			left := time.Until(st.deadline)
 			if left <= 0 {
 				var missing []string
 				for i, n := range rs.nodes {
-					if answered[i] < expected[i] {
+					if st.answered[i] < st.expected[i] {
 						missing = append(missing, n.name)
 					}
 				}
-				return nil, &TimeoutError{Tick: tick, TimeNs: now, Missing: missing}
+				return &TimeoutError{Tick: st.tick, TimeNs: st.now, Missing: missing}
 			}
 			nm, err := rs.obsSub.NextMsg(min(left, 50*time.Millisecond))
 			if errors.Is(err, nats.ErrTimeout) {
 				continue
 			}
 			if err != nil {
-				return nil, fmt.Errorf("sim: observer: %w", err)
+				return fmt.Errorf("sim: observer: %w", err)
 			}
-			m := toObs(nm)
-			batch = append(batch, m)
-			account(m)
+			st.account(toObs(nm))
 		}
-		// Barrier: every node has finished its steps (its queues are drained, so everything it
-		// publishes is in its connection's buffer), everything published has reached the
-		// server and the observer, and every node's connection has read its copies. Repeat
-		// until a round brings no new message; new messages may schedule more steps.
+		// Every node has finished its steps (its queues are drained, so what it publishes is
+		// in its connection's buffer), everything published has reached the server and the
+		// observer, and every node's connection has read its copies. Repeat until a round
+		// brings no new message; new messages may schedule more steps.
 		for {
-			before := len(batch)
-			var err error
-			if batch, err = rs.flushObserve(batch); err != nil {
-				return nil, err
+			if err := rs.settle(st.deadline, st.tick, st.now); err != nil {
+				return err
 			}
-			for _, m := range batch[before:] {
-				account(m)
+			before := len(st.batch)
+			if err := st.observe(); err != nil {
+				return err
 			}
-			if err := rs.settle(deadline, tick, now); err != nil {
-				return nil, err
-			}
-			before = len(batch)
-			if batch, err = rs.flushObserve(batch); err != nil {
-				return nil, err
-			}
-			for _, m := range batch[before:] {
-				account(m)
-			}
-			if len(batch) == before {
+			if len(st.batch) == before {
 				break
 			}
 		}
-		if done(expected, answered) {
-			return batch, nil
+		if done(st.expected, st.answered) {
+			return nil
 		}
+	}
+}
+
+// observe flushes every node connection (their buffered publishes reach the server; one round
+// trip, concurrently), then the observer's, and books what arrived.
+func (st *tickState) observe() error {
+	rs := st.rs
+	errs := make([]error, len(rs.nodes))
+	var wg sync.WaitGroup
+	for i, n := range rs.nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := n.conn.Flush(); err != nil {
+				errs[i] = fmt.Errorf("sim: node %s: flush: %w", n.name, err)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	if err := rs.obsConn.Flush(); err != nil {
+		return fmt.Errorf("sim: observer flush: %w", err)
+	}
+	for {
+		n, _, err := rs.obsSub.Pending()
+		if err != nil {
+			return fmt.Errorf("sim: observer: %w", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		nm, err := rs.obsSub.NextMsg(time.Second)
+		if err != nil {
+			return fmt.Errorf("sim: observer: %w", err)
+		}
+		st.account(toObs(nm))
 	}
 }
 
 // settle waits until every node's connection has received every message copy observed so far
 // and its runner has handed them all to the core. The bus does not expose a runner's per-input
 // receive counters, so the last hop (the NATS client's per-subscription goroutine handing the
-// message to the runner's queue) is covered by draining twice around a short pause.
+// message to the runner's queue) is covered by draining twice, yielding before each.
 func (rs *runState) settle(deadline time.Time, tick uint64, now int64) error {
 	for _, n := range rs.nodes {
 		for n.conn.NATS().Stats().InMsgs < n.inExpected {
 			if time.Now().After(deadline) {
 				return &TimeoutError{Tick: tick, TimeNs: now, Missing: []string{fmt.Sprintf("%s (received %d of %d input messages)", n.name, n.conn.NATS().Stats().InMsgs, n.inExpected)}}
 			}
-			time.Sleep(20 * time.Microsecond)
+			runtime.Gosched()
 		}
 	}
 	for pass := 0; pass < 2; pass++ {
-		if pass > 0 {
+		// Let the NATS and bus delivery goroutines run before looking (Drain sleeps 200 us
+		// whenever it finds a queue busy); unless FastSettle, the second look follows a short
+		// real pause, which closes the hand-off window on a loaded machine far more reliably.
+		if pass > 0 && !rs.opts.FastSettle {
 			time.Sleep(50 * time.Microsecond)
+		}
+		for i := 0; i < 256; i++ {
+			runtime.Gosched()
 		}
 		for _, n := range rs.nodes {
 			if !n.runner.Drain(time.Until(deadline)) {
@@ -604,20 +694,6 @@ func (rs *runState) settle(deadline time.Time, tick uint64, now int64) error {
 		}
 	}
 	return nil
-}
-
-// flushObserve flushes every node connection (their buffered publishes reach the server),
-// then the observer's (everything routed to it has arrived), and appends what arrived.
-func (rs *runState) flushObserve(batch []obsMsg) ([]obsMsg, error) {
-	for _, n := range rs.nodes {
-		if err := n.conn.Flush(); err != nil {
-			return nil, fmt.Errorf("sim: node %s: flush: %w", n.name, err)
-		}
-	}
-	if err := rs.obsConn.Flush(); err != nil {
-		return nil, fmt.Errorf("sim: observer flush: %w", err)
-	}
-	return rs.drainObserver(batch)
 }
 
 // inputDelivery is an input's delivery mode: its override, else the catalogue's (reliable for
@@ -639,23 +715,6 @@ func done(expected, answered []int) bool {
 		}
 	}
 	return true
-}
-
-func (rs *runState) drainObserver(batch []obsMsg) ([]obsMsg, error) {
-	for {
-		n, _, err := rs.obsSub.Pending()
-		if err != nil {
-			return nil, fmt.Errorf("sim: observer: %w", err)
-		}
-		if n == 0 {
-			return batch, nil
-		}
-		nm, err := rs.obsSub.NextMsg(time.Second)
-		if err != nil {
-			return nil, fmt.Errorf("sim: observer: %w", err)
-		}
-		batch = append(batch, toObs(nm))
-	}
 }
 
 func toObs(nm *nats.Msg) obsMsg {
