@@ -14,19 +14,25 @@
 //
 //	res, err := sim.Run(ctx, sc, sim.Options{Vehicle: v, Driver: sim.DriverStack})
 //
-// Run with DriverStack builds the nodes of the vehicle config (node.New + node.NewRunner on a
-// bus.SimClock) and, in lockstep mode, for every tick: sets the clock (timer nodes due step),
-// publishes the sensors due, waits until every node scheduled for the tick (triggered by a
+// Run with DriverStack builds the nodes of the vehicle config (node.New + node.NewRunner, each
+// on its own bus.SimClock) and, in lockstep mode, for every tick: sets each node's clock in turn
+// (a timer node due steps, a heartbeat due is published; a barrier follows each node that
+// published), then publishes the tick's messages in order, with a barrier before and after
+// every message that triggers a node, and finally applies the newest control command and
+// steps physics. A barrier waits until every node scheduled so far in the tick (triggered by a
 // message of the tick, transitively, or by its timer) has published its primary output
-// (Spec.Outputs[0]) with the tick's source_stamp, then applies the newest control command and
-// steps physics. A node that does not answer within Options.StepTimeout is named in the error.
+// (Spec.Outputs[0]) with the tick's source_stamp, every runner's queues are drained and every
+// message has reached the observer. A node that does not answer within Options.StepTimeout is
+// named in the error.
 // Scheduling rules: a reliable trigger input schedules one step per message of the tick, a
 // latest-only one at most one step per tick (messages may coalesce); a timer node is due when
 // its period has elapsed on the sim clock, exactly as node.Runner decides. A step answers when
 // its primary output carries the tick's time as source_stamp, which is what node.Runner sets
 // by default (the trigger message's stamp; the simulator stamps everything with the tick).
-// Before physics steps, every runner's queues are drained and every message published in the
-// tick has reached the observer, so the next tick starts from the same state on every run.
+// The runner exposes no per-input receive counters, so the last hand-off (the NATS client's
+// goroutine passing a message to the runner's queue) is covered by looking twice around a
+// short pause (Options.FastSettle drops the pause); with a counter in node.Runner the barrier
+// could be exact.
 // Options.Observer sees every bus message of the run in a canonical order (per tick: the
 // simulator's own messages in publish order, then the nodes' by subject in arrival order), so
 // the same scenario and seed give the same stream; the recorder hooks in there.
