@@ -228,13 +228,15 @@ func (c *Controller) command(now int64, dt float64) *av.ControlCommand {
 		}
 	} else {
 		cmd.Mode, cmd.Reason = av.ControlCommand_MODE_MINIMAL_RISK, "watchdog: "+why
-		accel = -c.set.MRMDecel
+		// Ease off the brake as the car slows (decel 0.4 + 0.5 v, at most mrm_decel) so the
+		// stop itself is not a jolt; hold it once stopped.
+		accel = -math.Min(c.set.MRMDecel, 0.4+0.5*v)
+		if v < 0.05 {
+			accel = -c.lon.HoldBrake
+		}
 		if !c.wd.haveTraj && time.Duration(now-c.first) < c.set.StartupGrace {
 			// Start-up: the first plan is on its way; coast rather than brake.
 			accel, cmd.Reason = 0, "starting: "+why
-		}
-		if v < 0.3 {
-			accel = -c.lon.HoldBrake
 		}
 		c.lon.Reset()
 	}

@@ -27,7 +27,7 @@ func (l *Longitudinal) Reset() { l.integ, l.have = 0, false }
 
 // Accel returns the demanded acceleration.
 func (l *Longitudinal) Accel(vRef, aRef, sErr, v, dt float64) float64 {
-	if vRef < 0.05 && v < 0.3 && aRef <= 0 {
+	if vRef < 0.05 && v < 0.1 && aRef <= 0 {
 		l.integ = 0
 		return -l.HoldBrake
 	}
