@@ -237,3 +237,34 @@ func TestPlannerStops(t *testing.T) {
 		})
 	}
 }
+
+// TestPlannerSlowsForBend: a 90-degree bend of radius 12 m (a junction turn) with a 10 m/s
+// limit: the plan slows so lateral acceleration stays within the limit, without overrides.
+func TestPlannerSlowsForBend(t *testing.T) {
+	var c []*av.Point2
+	for x := 0.0; x < 60; x += 1 {
+		c = append(c, &av.Point2{X: x})
+	}
+	for a := 0.0; a <= math.Pi/2; a += 1.0 / 12 {
+		c = append(c, &av.Point2{X: 60 + 12*math.Sin(a), Y: 12 - 12*math.Cos(a)})
+	}
+	for y := 13.0; y < 80; y++ {
+		c = append(c, &av.Point2{X: 72, Y: y})
+	}
+	rt, err := route.FromMsg(&av.Route{RouteLaneIds: []string{"j"}, Lanes: []*av.RouteLane{{Id: "j", Centre: c, Width: 3.5, SpeedLimit: 10}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trace := replan(t, rt, EgoState{X: 5, V: 10}, behavior.Decision{TargetSpeed: 10}, nil, 10)
+	maxLat := 0.0
+	for _, q := range trace {
+		maxLat = math.Max(maxLat, q.V*q.V*math.Abs(q.Curvature))
+	}
+	if maxLat > 4.0 {
+		t.Errorf("lateral acceleration %.2f m/s^2 in the bend, want <= 4", maxLat)
+	}
+	if last := trace[len(trace)-1]; last.Y < 13 {
+		t.Errorf("did not get through the bend (at %.1f, %.1f)", last.X, last.Y)
+	}
+	t.Logf("max lateral acceleration %.2f m/s^2", maxLat)
+}

@@ -38,6 +38,8 @@ type Params struct {
 	IDM behavior.IDM
 	// Comfortable deceleration the reference profile prefers (m/s^2).
 	ComfortDecel float64
+	// Lateral acceleration the reference speed allows in bends (m/s^2).
+	CurveLatAccel float64
 }
 
 // DefaultParams for a passenger car with wheelbase L and max steer (rad).
@@ -52,7 +54,7 @@ func DefaultParams(wheelbase, maxSteer, frontOffset float64) Params {
 		MaxCurvature: 0.9 * math.Tan(maxSteer) / wheelbase,
 		WJerkLon:     0.05, WJerkLat: 0.2, WSpeed: 1.0, WLat: 2.0, WProx: 5.0, WDecel: 2.0,
 		ProxDist: 1.5, FrontOffset: frontOffset,
-		IDM: behavior.DefaultIDM(), ComfortDecel: 3.0,
+		IDM: behavior.DefaultIDM(), ComfortDecel: 3.0, CurveLatAccel: 3.0,
 	}
 }
 
@@ -169,7 +171,7 @@ func StartState(rt *route.Route, e EgoState) Frenet {
 
 // refSpeed integrates IDM toward the decision's leader and stop point over the horizon: the
 // reference the longitudinal candidates transition to. It returns positions s(t) and speeds.
-func (pl *Planner) refSpeed(start Frenet, dec behavior.Decision, n int) (pos, vel []float64) {
+func (pl *Planner) refSpeed(rt *route.Route, start Frenet, dec behavior.Decision, n int) (pos, vel []float64) {
 	p := pl.P
 	pos, vel = make([]float64, n), make([]float64, n)
 	s, v := start.S, start.SV
@@ -192,13 +194,29 @@ func (pl *Planner) refSpeed(start Frenet, dec behavior.Decision, n int) (pos, ve
 				gap, dv = g, v
 			}
 		}
-		a := p.IDM.Accel(v, dec.TargetSpeed, gap, dv)
+		a := p.IDM.Accel(v, math.Min(dec.TargetSpeed, pl.curveSpeed(rt, s)), gap, dv)
 		a = math.Max(-p.MaxDecel, math.Min(a, p.MaxAccel))
 		nv := math.Max(0, v+a*p.Dt)
 		s += (v + nv) / 2 * p.Dt
 		v = nv
 	}
 	return pos, vel
+}
+
+// curveSpeed is the highest speed at s from which the car can still slow, at ComfortDecel/2,
+// to the speed every bend within 80 m ahead allows at CurveLatAccel.
+func (pl *Planner) curveSpeed(rt *route.Route, s float64) float64 {
+	v := math.Inf(1)
+	b := pl.P.ComfortDecel / 2
+	for ds := 0.0; ds <= 80; ds += 4 {
+		k := math.Abs(rt.Ref.Curvature(s + ds))
+		if k < 1e-4 {
+			continue
+		}
+		vc := math.Sqrt(pl.P.CurveLatAccel / k)
+		v = math.Min(v, math.Sqrt(vc*vc+2*b*ds))
+	}
+	return v
 }
 
 type candidate struct {
@@ -226,7 +244,7 @@ func (pl *Planner) Plan(now int64, rt *route.Route, ego EgoState, dec behavior.D
 			}
 		}
 	}
-	refPos, refVel := pl.refSpeed(start, dec, n+int(10/p.Dt))
+	refPos, refVel := pl.refSpeed(rt, start, dec, n+int(10/p.Dt))
 
 	// Longitudinal family 1: transition onto the IDM reference at time T (quintic), then ride it.
 	var lons []profile
