@@ -124,12 +124,15 @@ func New(name string, s Settings, d config.Dynamics) (*Controller, error) {
 
 // Spec implements node.Core.
 func (c *Controller) Spec() node.Spec {
+	// Statuses of every node come on one wildcard subscription: reliable, so that one node's
+	// heartbeat cannot replace another's ERROR before a step reads it.
+	rel := msg.Reliable
 	return node.Spec{
 		Inputs: []node.Input{
 			{Subject: msg.SubjectTrajectory},
 			{Subject: msg.SubjectVehicleState},
 			{Subject: msg.SubjectObjects},
-			{Subject: msg.Status("*")},
+			{Subject: msg.Status("*"), Delivery: &rel},
 		},
 		Outputs: []string{msg.SubjectControl},
 		Period:  c.set.Period,
