@@ -175,7 +175,7 @@ func BenchmarkModels(b *testing.B) {
 				b.ReportMetric(float64(best.Microseconds())/1000, "min-ms")
 				if prof {
 					var sb strings.Builder
-					graph.WriteProfile(&sb, g.Profile(), 0)
+					graph.WriteProfile(&sb, g.Profile(), 25)
 					b.Log("\n" + sb.String())
 				}
 			})
