@@ -71,6 +71,31 @@ func (camsNode) Step(in []node.Message, now int64) ([]node.Output, error) {
 	return []node.Output{{Subject: msg.Detections("all"), Value: &av.Detections2D{Camera: "all"}}}, nil
 }
 
+// fusionNode is triggered by the lidar and reads the camera: the camera frame of the same tick
+// is published before the lidar, so each step must find it (and the one from half a period
+// before) in its inputs.
+type fusionNode struct{}
+
+func (fusionNode) Spec() node.Spec {
+	return node.Spec{Inputs: []node.Input{{Subject: msg.Lidar("top"), Trigger: true}, {Subject: msg.Camera("front")}}, Outputs: []string{msg.SubjectObjects}}
+}
+
+func (fusionNode) Step(in []node.Message, now int64) ([]node.Output, error) {
+	cams, latest := 0, int64(-1)
+	for _, m := range in {
+		if m.Subject == msg.Camera("front") {
+			cams++
+			latest = m.Stamp
+		}
+	}
+	// Score carries how many camera frames the step saw, Id whether the newest is this tick's.
+	o := &av.Object{Score: float32(cams)}
+	if latest == now {
+		o.Id = 1
+	}
+	return []node.Output{{Subject: msg.SubjectObjects, Value: &av.ObjectList{Objects: []*av.Object{o}}}}, nil
+}
+
 type silentNode struct{}
 
 func (silentNode) Spec() node.Spec {
@@ -83,6 +108,7 @@ func init() {
 	node.Register("simtest-brake", func(node.Context) (node.Core, error) { return &brakeNode{}, nil })
 	node.Register("simtest-timer", func(node.Context) (node.Core, error) { return timerNode{}, nil })
 	node.Register("simtest-chain", func(node.Context) (node.Core, error) { return chainNode{}, nil })
+	node.Register("simtest-fusion", func(node.Context) (node.Core, error) { return fusionNode{}, nil })
 	node.Register("simtest-cams", func(node.Context) (node.Core, error) { return camsNode{}, nil })
 	node.Register("simtest-silent", func(node.Context) (node.Core, error) { return silentNode{}, nil })
 }
@@ -400,5 +426,37 @@ func TestLockstepLatestOnlyWildcard(t *testing.T) {
 	}
 	if n < 20 || n > 40 {
 		t.Fatalf("%d steps for 20 frames of two cameras, want 20..40", n)
+	}
+}
+
+// TestLockstepSameTickInputs: a step triggered by one of the tick's messages finds the tick's
+// earlier messages in its inputs (the simulator settles them before publishing the trigger).
+func TestLockstepSameTickInputs(t *testing.T) {
+	v := withNodes(loadVehicle(t), "simtest-fusion")
+	sc := shortScenario(t, "../configs/scenarios/dense_highway.yaml", 2)
+	var steps []*av.Object
+	obs := func(subject, typ string, data []byte, logTime int64) {
+		if subject == msg.SubjectObjects {
+			var ol av.ObjectList
+			if err := proto.Unmarshal(data, &ol); err != nil {
+				t.Fatal(err)
+			}
+			steps = append(steps, ol.Objects[0])
+		}
+	}
+	if _, err := Run(context.Background(), sc, Options{Vehicle: v, Driver: DriverStack, Sensors: true, Observer: obs}); err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) != 20 {
+		t.Fatalf("%d lidar steps in 2 s, want 20", len(steps))
+	}
+	for i, o := range steps {
+		want := float32(2)
+		if i == 0 {
+			want = 1
+		}
+		if o.Score != want || o.Id != 1 {
+			t.Fatalf("step %d saw %v camera frames (newest from this tick: %v), want %v including this tick's", i, o.Score, o.Id == 1, want)
+		}
 	}
 }
