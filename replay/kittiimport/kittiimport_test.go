@@ -3,6 +3,7 @@ package kittiimport
 import (
 	"bytes"
 	"fmt"
+	td "github.com/avstack/avstack/internal/testdata"
 	"image"
 	"image/png"
 	"math"
@@ -22,15 +23,7 @@ import (
 
 func testdata(t *testing.T, rel string) string {
 	t.Helper()
-	root := os.Getenv("AVSTACK_TESTDATA")
-	if root == "" {
-		t.Skip("AVSTACK_TESTDATA is not set; skipping the import of real KITTI frames")
-	}
-	p := filepath.Join(root, rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("AVSTACK_TESTDATA is set but %s is missing: %v", p, err)
-	}
-	return p
+	return td.Path(t, rel)
 }
 
 // TestImportObject imports the two KITTI object frames: images and clouds keep their bytes,

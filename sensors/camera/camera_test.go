@@ -3,6 +3,7 @@ package camera
 import (
 	"bytes"
 	"fmt"
+	td "github.com/avstack/avstack/internal/testdata"
 	"image/jpeg"
 	"os"
 	"path/filepath"
@@ -21,15 +22,7 @@ import (
 
 func testdata(t *testing.T, rel string) string {
 	t.Helper()
-	root := os.Getenv("AVSTACK_TESTDATA")
-	if root == "" {
-		t.Skip("AVSTACK_TESTDATA is not set; skipping camera test on real footage")
-	}
-	p := filepath.Join(root, rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("AVSTACK_TESTDATA is set but %s is missing: %v", p, err)
-	}
-	return p
+	return td.Path(t, rel)
 }
 
 func camCfg(w, h int) config.Camera {

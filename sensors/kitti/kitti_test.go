@@ -1,6 +1,7 @@
 package kitti
 
 import (
+	td "github.com/avstack/avstack/internal/testdata"
 	"image/png"
 	"math"
 	"os"
@@ -12,15 +13,7 @@ import (
 
 func testdata(t *testing.T, rel string) string {
 	t.Helper()
-	root := os.Getenv("AVSTACK_TESTDATA")
-	if root == "" {
-		t.Skip("AVSTACK_TESTDATA is not set; skipping test on real KITTI data")
-	}
-	p := filepath.Join(root, rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("AVSTACK_TESTDATA is set but %s is missing: %v", p, err)
-	}
-	return p
+	return td.Path(t, rel)
 }
 
 func imageSize(t *testing.T, path string) (int, int) {

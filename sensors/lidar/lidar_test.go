@@ -2,10 +2,10 @@ package lidar
 
 import (
 	"encoding/binary"
+	td "github.com/avstack/avstack/internal/testdata"
 	"math"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -24,15 +24,7 @@ import (
 
 func testdata(t *testing.T, rel string) string {
 	t.Helper()
-	root := os.Getenv("AVSTACK_TESTDATA")
-	if root == "" {
-		t.Skip("AVSTACK_TESTDATA is not set; skipping lidar node test on real captures")
-	}
-	p := filepath.Join(root, rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("AVSTACK_TESTDATA is set but %s is missing: %v", p, err)
-	}
-	return p
+	return td.Path(t, rel)
 }
 
 var vlp = config.Lidar{Name: "top", Model: "VLP-16", RateHz: 10}

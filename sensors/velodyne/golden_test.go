@@ -2,24 +2,16 @@ package velodyne
 
 import (
 	"errors"
+	td "github.com/avstack/avstack/internal/testdata"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 )
 
 func testdata(t testing.TB, rel string) string {
 	t.Helper()
-	root := os.Getenv("AVSTACK_TESTDATA")
-	if root == "" {
-		t.Skip("AVSTACK_TESTDATA is not set; skipping test on real Velodyne captures")
-	}
-	p := filepath.Join(root, rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("AVSTACK_TESTDATA is set but %s is missing: %v", p, err)
-	}
-	return p
+	return td.Path(t, rel)
 }
 
 // payloads reads every data payload of a capture (raw file or pcap).
