@@ -209,7 +209,7 @@ func (d *Detector) Close() error {
 
 // ResolveModel turns what a user names on the command line into a manifest: a manifest YAML
 // path (e.g. configs/models/fastestdet.yaml); an .onnx file (FastestDet-style decoding
-// and pre-processing, input size from the model); or a Darknet .cfg (weights and names beside it,
+// and pre-processing as in configs/models/fastestdet.yaml, input size from the model); or a Darknet .cfg (weights and names beside it,
 // Darknet's own pre-processing: RGB, linear resize to the [net] size, 1/255).
 func ResolveModel(spec string) (*Manifest, error) {
 	lower := strings.ToLower(spec)
@@ -242,7 +242,7 @@ func ResolveModel(spec string) (*Manifest, error) {
 		m := &Manifest{Name: strings.TrimSuffix(filepath.Base(spec), filepath.Ext(spec)), File: spec, Decoder: "fastestdet",
 			Classes: filepath.Join(filepath.Dir(spec), "coco.names"), path: spec}
 		m.Input.Width, m.Input.Height = shape[3], shape[2]
-		m.Preprocess.Resize, m.Preprocess.Interpolation, m.Preprocess.Color, m.Preprocess.Scale = "resize", "area", "bgr", 1.0/255
+		m.Preprocess.Resize, m.Preprocess.Interpolation, m.Preprocess.Color, m.Preprocess.Scale = "resize", "linear", "bgr", 1.0/255
 		m.Thresholds.Confidence, m.Thresholds.IoU = 0.65, 0.45
 		if err := m.Validate(); err != nil {
 			return nil, err

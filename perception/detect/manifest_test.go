@@ -108,7 +108,7 @@ func TestShippedManifests(t *testing.T) {
 		rgb           bool
 		interp        string
 	}{
-		{"fastestdet.yaml", "fastestdet", 352, 352, false, "area"},
+		{"fastestdet.yaml", "fastestdet", 352, 352, false, "linear"},
 		{"yolo-fastest-1.1.yaml", "yolov3", 320, 320, true, "linear"},
 	}
 	testdata(t, "models")
