@@ -5,6 +5,8 @@
 //     <= 1 m), within a range and occlusion limit, inside the camera's field of view.
 //   - Camera 2D detection on KITTI label_2 (EvalCamera): recall and precision at IoU >= 0.5 for
 //     cars (Car, Van, Truck) and persons (Pedestrian, Cyclist, Person_sitting) at least 40 px tall.
+//     DefaultCameraConfig also fixes the detector's operating point (score > 0.25, class-aware
+//     NMS at 0.5) so that every model is scored alike.
 //   - Multi-object tracking (MOT): CLEAR MOT (MOTA, MOTP, id switches, fragmentations) and the
 //     identity measures IDF1/IDP/IDR of Ristani et al. 2016, frame by frame against ground truth
 //     ids.
