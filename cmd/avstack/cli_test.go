@@ -1,0 +1,78 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// avstack runs the CLI (this test binary as main) and returns its output and exit code.
+func avstack(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "AVSTACK_AS_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return string(out), ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), 0
+}
+
+// Every replay command answers a file that is not MCAP, and one cut short, with exit 2 and a
+// message naming the file.
+func TestReplayCommandsRejectBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	notMCAP := filepath.Join(dir, "notes.mcap")
+	if err := os.WriteFile(notMCAP, []byte("hello, this is not a recording"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	golden, err := filepath.Glob("../../replay/testdata/*.mcap")
+	if err != nil || len(golden) == 0 {
+		t.Fatalf("no golden drive in replay/testdata: %v", err)
+	}
+	b, err := os.ReadFile(golden[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(dir, "cut.mcap")
+	if err := os.WriteFile(cut, b[:len(b)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range []string{notMCAP, cut} {
+		for _, args := range [][]string{
+			{"replay", "info", file},
+			{"replay", "cat", file, "--subject", "av.vehicle.state"},
+			{"replay", "play", file, "--rate", "0"},
+			{"replay", "test", file, "--node", "control", "--config", "../../configs/vehicle.yaml"},
+		} {
+			out, code := avstack(t, args...)
+			if code != 2 || !strings.Contains(out, file) {
+				t.Errorf("avstack %s: exit %d, want 2 and the file named; output:\n%s", strings.Join(args, " "), code, out)
+			}
+		}
+	}
+	// The complete chunks of the cut file are still readable.
+	out, code := avstack(t, "replay", "info", cut, "--recover", "--json")
+	if code != 0 {
+		t.Fatalf("info --recover: exit %d\n%s", code, out)
+	}
+	var info map[string]any
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &info); err != nil {
+		t.Fatalf("info --recover --json: %v\n%s", err, out)
+	}
+}
+
+func TestSimBadInputExits2(t *testing.T) {
+	out, code := avstack(t, "sim", "--config", "../../configs/vehicle.yaml", "--scenario", "/nonexistent/scenario.yaml")
+	if code != 2 || !strings.Contains(out, "/nonexistent/scenario.yaml") {
+		t.Fatalf("exit %d, output:\n%s", code, out)
+	}
+}
