@@ -67,3 +67,47 @@ func BenchmarkConv2D(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDepthwise times the depthwise layers of Yolo-Fastest 1.1
+// (320x320) on the current path, one thread.
+func BenchmarkDepthwise(b *testing.B) {
+	dw := func(c, h, k, s int) ConvShape {
+		p := k / 2
+		return ConvShape{C: c, H: h, W: h, M: c, KH: k, KW: k, StrideH: s, StrideW: s, DilH: 1, DilW: 1,
+			PadT: p, PadL: p, PadB: p, PadR: p, Groups: c}
+	}
+	cs := []struct {
+		name string
+		s    ConvShape
+	}{
+		{"yolo_3x3_8x160_s1", dw(8, 160, 3, 1)},
+		{"yolo_3x3_24x160_s2", dw(24, 160, 3, 2)},
+		{"yolo_3x3_32x80_s1", dw(32, 80, 3, 1)},
+		{"yolo_3x3_32x80_s2", dw(32, 80, 3, 2)},
+		{"yolo_3x3_48x40_s1", dw(48, 40, 3, 1)},
+		{"yolo_3x3_96x40_s1", dw(96, 40, 3, 1)},
+		{"yolo_3x3_136x20_s1", dw(136, 20, 3, 1)},
+		{"yolo_3x3_224x10_s1", dw(224, 10, 3, 1)},
+		{"yolo_5x5_96x10_s1", dw(96, 10, 5, 1)},
+		{"yolo_5x5_120x20_s1", dw(120, 20, 5, 1)},
+	}
+	old := gemm.Threads()
+	gemm.SetThreads(1)
+	defer gemm.SetThreads(old)
+	for _, tc := range cs {
+		s := tc.s
+		rng := rand.New(rand.NewPCG(1, 2))
+		src := randBuf(rng, s.C*s.H*s.W).s
+		wt := randBuf(rng, s.C*s.KH*s.KW).s
+		bias := randBuf(rng, s.C).s
+		dst := make([]float32, s.M*s.OutH()*s.OutW())
+		b.Run(tc.name+"/"+Kernel(), func(b *testing.B) {
+			for b.Loop() {
+				DepthwiseConv2D(dst, src, wt, bias, s, Activation{Kind: ActLeaky, Alpha: 0.1})
+			}
+			sec := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(s.flops()/sec/1e9, "GFLOP/s")
+			b.ReportMetric(sec*1e6, "us")
+		})
+	}
+}

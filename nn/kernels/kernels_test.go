@@ -493,3 +493,36 @@ func TestActivateTo(t *testing.T) {
 		}
 	})
 }
+
+// TestPlaneScratchReuse runs max pooling (padding -Inf) and depthwise
+// convolution (padding 0) of one geometry in turn: both reuse the same
+// pooled scratch plane, whose border is written once per call, so a border
+// left from the other kind of call would show in the result.
+func TestPlaneScratchReuse(t *testing.T) {
+	forEachPath(t, func(t *testing.T) {
+		s := ConvShape{C: 3, H: 13, W: 37, M: 3, KH: 3, KW: 3, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1,
+			PadT: 1, PadL: 1, PadB: 1, PadR: 1, Groups: 3}
+		ps := PoolShape{KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadT: 1, PadL: 1, PadB: 1, PadR: 1}
+		for _, stride := range []int{1, 2} {
+			s.StrideH, s.StrideW, ps.StrideH, ps.StrideW = stride, stride, stride, stride
+			rng := rand.New(rand.NewPCG(7, uint64(stride)))
+			src := randBuf(rng, s.C*s.H*s.W)
+			wt := randBuf(rng, s.C*9)
+			oh, ow := ps.PoolOut(s.H, s.W)
+			pool := newBuf(s.C * oh * ow)
+			wantPool := make([]float32, len(pool.s))
+			Pool2DRef(wantPool, src.s, s.C, s.H, s.W, ps, true)
+			dst := newBuf(s.C * s.OutH() * s.OutW())
+			want := make([]float32, len(dst.s))
+			Conv2DRef(want, src.s, wt.s, nil, s, Activation{})
+			for round := 0; round < 2; round++ {
+				MaxPool2D(pool.s, src.s, s.C, s.H, s.W, ps)
+				same(t, pool.s, wantPool)
+				DepthwiseConv2D(dst.s, src.s, wt.s, nil, s, Activation{})
+				same(t, dst.s, want)
+			}
+			pool.checkGuards(t, "pool")
+			dst.checkGuards(t, "dst")
+		}
+	})
+}

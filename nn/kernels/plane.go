@@ -38,24 +38,28 @@ func newGeom(h, w, oh, ow, kh, kw, s, padT, padL, n int) planeGeom {
 	return g
 }
 
-// fill writes channel in (h x w) into plane with the padding value pad.
-func (g *planeGeom) fill(plane, in []float32, pad float32, p *path) {
-	for r := 0; r < g.rows; r++ {
+// border sets the whole plane to the padding value pad. The plane's
+// layout is the same for every channel of a call, so this runs once per
+// call and part; fill then rewrites only the cells that hold the input.
+func (g *planeGeom) border(plane []float32, pad float32) {
+	fillValue(plane[:g.rows*g.rs], pad)
+}
+
+// fill writes channel in (h x w) into a plane whose padding cells border
+// has already set (and which no one but fill writes since).
+func (g *planeGeom) fill(plane, in []float32, p *path) {
+	r0 := max(g.padT, 0)
+	r1 := min(g.rows, g.padT+g.h)
+	for r := r0; r < r1; r++ {
 		row := plane[r*g.rs : (r+1)*g.rs]
 		iy := r - g.padT
-		if iy < 0 || iy >= g.h {
-			fillValue(row, pad)
-			continue
-		}
 		sr := in[iy*g.w : (iy+1)*g.w]
 		if g.s == 1 {
-			fillValue(row[:g.padL], pad)
 			copy(row[g.padL:], sr)
-			fillValue(row[g.padL+g.w:], pad)
 			continue
 		}
-		gatherStride2(row[:g.eLen], sr, -g.padL, pad, p)
-		gatherStride2(row[g.eLen:], sr, 1-g.padL, pad, p)
+		gatherStride2(row[:g.eLen], sr, -g.padL, p)
+		gatherStride2(row[g.eLen:], sr, 1-g.padL, p)
 	}
 }
 
@@ -80,9 +84,9 @@ func fillValue(s []float32, v float32) {
 	}
 }
 
-// gatherStride2 sets dst[j] = src[start+2j] where that index is inside src,
-// else pad.
-func gatherStride2(dst, src []float32, start int, pad float32, p *path) {
+// gatherStride2 sets dst[j] = src[start+2j] where that index is inside src;
+// the other cells keep the padding border wrote.
+func gatherStride2(dst, src []float32, start int, p *path) {
 	j0 := 0
 	if start < 0 {
 		j0 = (-start + 1) / 2
@@ -93,8 +97,6 @@ func gatherStride2(dst, src []float32, start int, pad float32, p *path) {
 	}
 	j0 = min(j0, len(dst))
 	j1 = max(j1, j0)
-	fillValue(dst[:j0], pad)
-	fillValue(dst[j1:], pad)
 	j := j0
 	// the vector gather reads 2*cnt elements from start+2*j0
 	if cnt := min(j1-j0, (len(src)-start-2*j0)/2) / p.lanes * p.lanes; cnt > 0 {
@@ -189,11 +191,12 @@ func (t *planeTask) Run(i int) {
 	if t.op == opMax {
 		pad = negInf
 	}
+	g.border(plane, pad)
 	kind, alpha, asmOK := t.act.asmAct()
 	taps := g.kh * g.kw
 	passes := (taps + 8) / 9
 	for ch := c0; ch < c1; ch++ {
-		g.fill(plane, t.src[ch*g.h*g.w:(ch+1)*g.h*g.w], pad, p)
+		g.fill(plane, t.src[ch*g.h*g.w:(ch+1)*g.h*g.w], p)
 		out := t.dst[ch*oh*ow : (ch+1)*oh*ow]
 		dp, ldo := &tmp[0], n
 		if t.direct {
