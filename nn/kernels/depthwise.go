@@ -55,7 +55,8 @@ func DepthwiseConv2D(dst, src, weight, bias []float32, s ConvShape, a Activation
 	// Straight into dst when one pass suffices and a row holds a vector:
 	// the ragged row end is then recomputed, which only an accumulating
 	// pass could not tolerate.
-	t.direct = s.KH*s.KW <= 9 && ow >= p.lanes
+	five := s.KH == 5 && s.KW == 5 && s.StrideH == 1 // one dw5Plane call
+	t.direct = (s.KH*s.KW <= 9 || five) && ow >= p.lanes
 	if t.direct {
 		n = ow
 	}

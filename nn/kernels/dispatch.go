@@ -29,6 +29,11 @@ type path struct {
 	// With accum != 0 the old dst is added first (then a ragged row end
 	// would be added twice: accumulating calls use n a multiple of lanes).
 	dwPlane func(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32, accum int)
+	// dw5Plane: dst[y*ldo+x] = act(bias + sum_{dy,dx<5}
+	// w[dy*5+dx]*src[(y+dy)*lds+x+dx]) for y < rows, x < n, n >= lanes:
+	// the stride-1 5x5 window from one plane in one call (ragged row ends
+	// as dwPlane).
+	dw5Plane func(dst *float32, ldo int, src *float32, lds int, w *[25]float32, rows, n int, bias float32, act int, alpha float32)
 	// maxPlane: dst[y*ldo+x] = max(src[t][y*lds+x], t < 9; and the old dst
 	// when accum != 0), rows and ragged ends as dwPlane.
 	maxPlane func(dst *float32, ldo int, src *[9]*float32, lds int, rows, n int, accum int)
@@ -40,7 +45,7 @@ type path struct {
 	evens func(dst, src *float32, n int)
 }
 
-var goPath = &path{name: "go", lanes: 1, dwPlane: dwPlaneGo, maxPlane: maxPlaneGo, biasAct: biasActGo, evens: evensGo}
+var goPath = &path{name: "go", lanes: 1, dwPlane: dwPlaneGo, dw5Plane: dw5PlaneGo, maxPlane: maxPlaneGo, biasAct: biasActGo, evens: evensGo}
 
 var asmPaths = map[string]*path{}
 
@@ -83,6 +88,24 @@ func dwPlaneGo(dst *float32, ldo int, src *[9]*float32, lds int, w *[9]float32, 
 			a1 := w[3]*s[3][i+x] + w[4]*s[4][i+x] + w[5]*s[5][i+x]
 			a2 := w[6]*s[6][i+x] + w[7]*s[7][i+x] + w[8]*s[8][i+x]
 			o[x] = applyAsmAct(a0+a1+a2, act, alpha)
+		}
+	}
+}
+
+func dw5PlaneGo(dst *float32, ldo int, src *float32, lds int, w *[25]float32, rows, n int, bias float32, act int, alpha float32) {
+	d := unsafe.Slice(dst, (rows-1)*ldo+n)
+	s := unsafe.Slice(src, (rows+3)*lds+n+4)
+	for y := 0; y < rows; y++ {
+		o := d[y*ldo : y*ldo+n]
+		for x := range o {
+			var a [3]float32
+			a[0] = bias
+			for dy := 0; dy < 5; dy++ {
+				r := s[(y+dy)*lds+x : (y+dy)*lds+x+5]
+				k := w[dy*5 : dy*5+5]
+				a[dy%3] += k[0]*r[0] + k[1]*r[1] + k[2]*r[2] + k[3]*r[3] + k[4]*r[4]
+			}
+			o[x] = applyAsmAct(a[0]+a[1]+a[2], act, alpha)
 		}
 	}
 }

@@ -138,6 +138,7 @@ type planePart struct {
 	scratch []float32
 	srcs    [9]*float32
 	wt      [9]float32
+	wt25    [25]float32 // the 5x5 kernel's weights
 }
 
 var (
@@ -173,6 +174,12 @@ func (t *planeTask) run() {
 	planeMu.Unlock()
 }
 
+// five reports whether t is a stride-1 5x5 depthwise convolution, which
+// takes one dw5Plane call per channel instead of three accumulating passes.
+func (t *planeTask) five() bool {
+	return t.op == opConv && t.geom.s == 1 && t.geom.kh == 5 && t.geom.kw == 5
+}
+
 func (t *planeTask) Run(i int) {
 	c0 := t.c * i / t.parts
 	c1 := t.c * (i + 1) / t.parts
@@ -206,7 +213,11 @@ func (t *planeTask) Run(i int) {
 		if t.bias != nil {
 			b = t.bias[ch]
 		}
-		for pass := 0; pass < passes; pass++ {
+		if t.five() {
+			copy(pt.wt25[:], t.weight[ch*25:(ch+1)*25])
+			p.dw5Plane(dp, ldo, &plane[0], g.rs, &pt.wt25, oh, n, b, kind, alpha)
+		}
+		for pass := 0; pass < passes && !t.five(); pass++ {
 			first := pass * 9
 			for k := 0; k < 9; k++ {
 				tp := first + k
