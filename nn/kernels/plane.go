@@ -98,9 +98,17 @@ func gatherStride2(dst, src []float32, start int, p *path) {
 	j0 = min(j0, len(dst))
 	j1 = max(j1, j0)
 	j := j0
-	// the vector gather reads 2*cnt elements from start+2*j0
-	if cnt := min(j1-j0, (len(src)-start-2*j0)/2) / p.lanes * p.lanes; cnt > 0 {
-		p.evens(&dst[j0], &src[start+2*j0], cnt)
+	// The vector gather of cnt outputs reads 2*cnt elements from
+	// start+2*j0; a ragged end is one more vector overlapping the last
+	// full one, which leaves at most one output (whose odd partner lies
+	// past src) to the scalar loop.
+	if cnt := min(j1-j0, (len(src)-start-2*j0)/2); cnt >= p.lanes {
+		full := cnt / p.lanes * p.lanes
+		p.evens(&dst[j0], &src[start+2*j0], full)
+		if full < cnt {
+			k := j0 + cnt - p.lanes
+			p.evens(&dst[k], &src[start+2*k], p.lanes)
+		}
 		j += cnt
 	}
 	for ; j < j1; j++ {
