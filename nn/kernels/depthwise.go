@@ -61,7 +61,9 @@ func DepthwiseConv2D(dst, src, weight, bias []float32, s ConvShape, a Activation
 		n = ow
 	}
 	t.op, t.dst, t.src, t.weight, t.bias, t.c, t.act, t.p = opConv, dst, src, weight, bias, s.C, a, p
-	t.geom = newGeom(s.H, s.W, oh, ow, s.KH, s.KW, s.StrideH, s.PadT, s.PadL, n)
+	// stride-2 3x3 reads an unsplit plane where the path has that kernel
+	flat := s.KH == 3 && s.KW == 3 && s.StrideH == 2 && p.dwS2Plane3 != nil
+	t.geom = newGeom(s.H, s.W, oh, ow, s.KH, s.KW, s.StrideH, s.PadT, s.PadL, n, flat)
 	t.run()
 }
 

@@ -34,6 +34,11 @@ type path struct {
 	// the stride-1 5x5 window from one plane in one call (ragged row ends
 	// as dwPlane).
 	dw5Plane func(dst *float32, ldo int, src *float32, lds int, w *[25]float32, rows, n int, bias float32, act int, alpha float32)
+	// dwS2Plane3 (AVX-512 only, else nil): dst[y*ldo+x] = act(bias +
+	// sum_{dy,dx<3} w[dy*3+dx]*src[(2y+dy)*lds+2x+dx]) for y < rows,
+	// x < n, n >= lanes: stride-2 3x3 from an unsplit plane whose rows
+	// hold at least 2n+2 values (ragged row ends as dwPlane).
+	dwS2Plane3 func(dst *float32, ldo int, src *float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32)
 	// maxPlane: dst[y*ldo+x] = max(src[t][y*lds+x], t < 9; and the old dst
 	// when accum != 0), rows and ragged ends as dwPlane.
 	maxPlane func(dst *float32, ldo int, src *[9]*float32, lds int, rows, n int, accum int)

@@ -15,6 +15,14 @@
 //
 // (stride-1 5x5 taps from one plane; ragged row ends as dwPlane)
 //
+// dwS2Plane3AVX512(dst *float32, ldo int, src *float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32):
+//
+//	dst[y*ldo+x] = act(bias + sum_{dy,dx<3} w[dy*3+dx]*src[(2y+dy)*lds+2x+dx])   y < rows, x < n, n >= 16
+//
+// (stride-2 3x3 taps from one unsplit plane: each row's even, odd and
+// shifted even columns come from VPERMT2PS; reads src[(2y+dy)*lds .. +2n+1];
+// ragged row ends as dwPlane)
+//
 // biasAct<path>(dst, src *float32, n int, bias float32, act int, alpha float32):
 //
 //	dst[i] = act(src[i] + bias)                  i < n, n a multiple of the vector width (dst may be src)
@@ -52,6 +60,7 @@ func main() {
 		biasAct(&w, v)
 	}
 	evens(&w)
+	dwS2Plane3(&w)
 	if err := os.WriteFile("kernels_amd64.s", w.Bytes(), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -429,6 +438,116 @@ func dw5Plane(w *bytes.Buffer, v variant) {
 		p("JEQ %s_next", lbl)
 		p("MOVQ n+48(FP), R13")
 		p("SUBQ $%d, R13", v.lanes)
+		p("SHLQ $2, R13")
+		chunk()
+		act()
+		fmt.Fprintf(w, "%s_next:\n", lbl)
+		for _, s := range rowp {
+			p("ADDQ R15, %s", s)
+		}
+		p("MOVQ ldo+8(FP), R12")
+		p("LEAQ (DI)(R12*4), DI")
+		p("DECQ R14")
+		p("JNE %s_row", lbl)
+		p("JMP %s_ret", name)
+		fmt.Fprintf(w, "%s_skip:\n", lbl)
+	}
+	fmt.Fprintf(w, "%s_ret:\n", name)
+	p("VZEROUPPER")
+	p("RET")
+	w.WriteString("\n")
+}
+
+// dwS2Plane3 writes the AVX-512 stride-2 3x3 kernel (evenIdx512 comes from
+// evens, oddIdx512 is defined here).
+func dwS2Plane3(w *bytes.Buffer) {
+	const name = "dwS2Plane3AVX512"
+	r := func(i int) string { return fmt.Sprintf("Z%d", i) }
+	p := func(f string, a ...any) { fmt.Fprintf(w, "\t"+f+"\n", a...) }
+	for i := 0; i < 16; i++ {
+		fmt.Fprintf(w, "DATA oddIdx512<>+%d(SB)/4, $%d\n", 4*i, 2*i+1)
+	}
+	w.WriteString("GLOBL oddIdx512<>(SB), RODATA|NOPTR, $64\n\n")
+	rowp := []string{"AX", "BX", "CX"}
+	// weights Z0-Z8, bias Z9, zero Z10, alpha Z11, accumulators Z12-Z14,
+	// temporary Z15, index vectors Z16 (even) and Z17 (odd), taps Z18-Z26
+	fmt.Fprintf(w, "// func %s(dst *float32, ldo int, src *float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32)\n", name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-76\n", name)
+	p("MOVQ lds+24(FP), R15")
+	p("SHLQ $2, R15")
+	p("MOVQ src+16(FP), AX")
+	p("LEAQ (AX)(R15*1), BX")
+	p("LEAQ (BX)(R15*1), CX")
+	p("SHLQ $1, R15") // two plane rows per output row
+	p("MOVQ w+32(FP), R8")
+	for t := 0; t < 9; t++ {
+		p("VBROADCASTSS %d(R8), %s", t*4, r(t))
+	}
+	p("VMOVDQU32 evenIdx512<>(SB), Z16")
+	p("VMOVDQU32 oddIdx512<>(SB), Z17")
+	p("MOVQ dst+0(FP), DI")
+	p("MOVQ rows+40(FP), R14")
+	p("VBROADCASTSS bias+56(FP), Z9")
+	p("VXORPS Z10, Z10, Z10")
+	p("VBROADCASTSS alpha+72(FP), Z11")
+	p("TESTQ R14, R14")
+	p("JEQ %s_ret", name)
+	chunk := func() {
+		for dy := 0; dy < 3; dy++ {
+			e, o, e2 := r(18+3*dy), r(19+3*dy), r(20+3*dy)
+			rp := rowp[dy]
+			p("VMOVUPS (%s)(R13*2), %s", rp, e)
+			p("VPERMT2PS 64(%s)(R13*2), Z16, %s", rp, e)
+			p("VMOVUPS (%s)(R13*2), %s", rp, o)
+			p("VPERMT2PS 64(%s)(R13*2), Z17, %s", rp, o)
+			p("VMOVUPS 8(%s)(R13*2), %s", rp, e2)
+			p("VPERMT2PS 72(%s)(R13*2), Z16, %s", rp, e2)
+		}
+		p("VMOVAPS Z9, Z12")
+		for dy := 0; dy < 3; dy++ {
+			acc := r(12 + dy)
+			for dx := 0; dx < 3; dx++ {
+				t := dy*3 + dx
+				if dy > 0 && dx == 0 {
+					p("VMULPS %s, %s, %s", r(18+t), r(t), acc)
+					continue
+				}
+				p("VFMADD231PS %s, %s, %s", r(18+t), r(t), acc)
+			}
+		}
+		p("VADDPS Z13, Z12, Z12")
+		p("VADDPS Z14, Z12, Z12")
+	}
+	for kind := 0; kind < 3; kind++ {
+		lbl := fmt.Sprintf("%s_k%d", name, kind)
+		act := func() {
+			switch kind {
+			case 1:
+				p("VMAXPS Z10, Z12, Z12")
+			case 2:
+				p("VMULPS Z11, Z12, Z15")
+				p("VMAXPS Z15, Z12, Z12")
+			}
+			p("VMOVUPS Z12, (DI)(R13*1)")
+		}
+		p("CMPQ act+64(FP), $%d", kind)
+		p("JNE %s_skip", lbl)
+		fmt.Fprintf(w, "%s_row:\n", lbl)
+		p("MOVQ n+48(FP), R12")
+		p("XORQ R13, R13")
+		fmt.Fprintf(w, "%s_chunk:\n", lbl)
+		p("CMPQ R12, $16")
+		p("JLT %s_tail", lbl)
+		chunk()
+		act()
+		p("ADDQ $64, R13")
+		p("SUBQ $16, R12")
+		p("JMP %s_chunk", lbl)
+		fmt.Fprintf(w, "%s_tail:\n", lbl)
+		p("TESTQ R12, R12")
+		p("JEQ %s_next", lbl)
+		p("MOVQ n+48(FP), R13")
+		p("SUBQ $16, R13")
 		p("SHLQ $2, R13")
 		chunk()
 		act()

@@ -24,14 +24,20 @@ type planeGeom struct {
 	padT, padL     int
 	n              int // outputs computed per row: ow, or rounded up to a vector
 	rs, eLen, rows int // padded row length, stride-2 E length, padded rows
+	// flat: a stride-2 plane kept unsplit (padded rows as for stride 1,
+	// at least 2n+2 long), for the dwS2Plane3 kernel
+	flat bool
 }
 
-func newGeom(h, w, oh, ow, kh, kw, s, padT, padL, n int) planeGeom {
-	g := planeGeom{h: h, w: w, oh: oh, ow: ow, kh: kh, kw: kw, s: s, padT: padT, padL: padL, n: n}
+func newGeom(h, w, oh, ow, kh, kw, s, padT, padL, n int, flat bool) planeGeom {
+	g := planeGeom{h: h, w: w, oh: oh, ow: ow, kh: kh, kw: kw, s: s, padT: padT, padL: padL, n: n, flat: flat}
 	g.rows = (oh-1)*s + kh
-	if s == 1 {
+	switch {
+	case s == 1:
 		g.rs = n + kw - 1 // >= w + padL since n >= ow = w + padL + padR - kw + 1
-	} else {
+	case flat:
+		g.rs = max(2*n+2, padL+w)
+	default:
 		g.eLen = n + (kw-1)/2
 		g.rs = 2 * g.eLen
 	}
@@ -54,7 +60,7 @@ func (g *planeGeom) fill(plane, in []float32, p *path) {
 		row := plane[r*g.rs : (r+1)*g.rs]
 		iy := r - g.padT
 		sr := in[iy*g.w : (iy+1)*g.w]
-		if g.s == 1 {
+		if g.s == 1 || g.flat {
 			copy(row[g.padL:], sr)
 			continue
 		}
@@ -221,11 +227,15 @@ func (t *planeTask) Run(i int) {
 		if t.bias != nil {
 			b = t.bias[ch]
 		}
-		if t.five() {
+		switch {
+		case t.five():
 			copy(pt.wt25[:], t.weight[ch*25:(ch+1)*25])
 			p.dw5Plane(dp, ldo, &plane[0], g.rs, &pt.wt25, oh, n, b, kind, alpha)
+		case g.flat:
+			copy(wt[:], t.weight[ch*9:(ch+1)*9])
+			p.dwS2Plane3(dp, ldo, &plane[0], g.rs, wt, oh, n, b, kind, alpha)
 		}
-		for pass := 0; pass < passes && !t.five(); pass++ {
+		for pass := 0; pass < passes && !t.five() && !g.flat; pass++ {
 			first := pass * 9
 			for k := 0; k < 9; k++ {
 				tp := first + k

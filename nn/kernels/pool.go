@@ -53,7 +53,7 @@ func MaxPool2D(dst, src []float32, c, h, w int, p PoolShape) {
 			n = ow
 		}
 		t.op, t.dst, t.src, t.c, t.act, t.p = opMax, dst, src, c, Activation{}, pa
-		t.geom = newGeom(h, w, oh, ow, p.KH, p.KW, p.StrideH, p.PadT, p.PadL, n)
+		t.geom = newGeom(h, w, oh, ow, p.KH, p.KW, p.StrideH, p.PadT, p.PadL, n, false)
 		t.run()
 		return
 	}
@@ -76,7 +76,7 @@ func AvgPool2D(dst, src []float32, c, h, w int, p PoolShape) {
 			n = ow
 		}
 		t.op, t.dst, t.src, t.c, t.act, t.p, t.countPad = opAvg, dst, src, c, Activation{}, pa, p.CountIncludePad
-		t.geom = newGeom(h, w, oh, ow, p.KH, p.KW, p.StrideH, p.PadT, p.PadL, n)
+		t.geom = newGeom(h, w, oh, ow, p.KH, p.KW, p.StrideH, p.PadT, p.PadL, n, false)
 		t.run()
 		return
 	}

@@ -15,6 +15,9 @@ func dw5PlaneAVX512(dst *float32, ldo int, src *float32, lds int, w *[25]float32
 func dw5PlaneAVX2(dst *float32, ldo int, src *float32, lds int, w *[25]float32, rows, n int, bias float32, act int, alpha float32)
 
 //go:noescape
+func dwS2Plane3AVX512(dst *float32, ldo int, src *float32, lds int, w *[9]float32, rows, n int, bias float32, act int, alpha float32)
+
+//go:noescape
 func maxPlaneAVX512(dst *float32, ldo int, src *[9]*float32, lds int, rows, n int, accum int)
 
 //go:noescape
@@ -38,6 +41,6 @@ func evensAVX2(dst, src *float32, n int)
 func init() {
 	// gemm registers a path only when the CPU supports it; these are used
 	// only when gemm.Kernel() names them.
-	asmPaths["avx512"] = &path{name: "avx512", lanes: 16, dwPlane: dwPlaneAVX512, dw5Plane: dw5PlaneAVX512, maxPlane: maxPlaneAVX512, biasAct: biasActAVX512, evens: evensAVX512}
+	asmPaths["avx512"] = &path{name: "avx512", lanes: 16, dwPlane: dwPlaneAVX512, dw5Plane: dw5PlaneAVX512, dwS2Plane3: dwS2Plane3AVX512, maxPlane: maxPlaneAVX512, biasAct: biasActAVX512, evens: evensAVX512}
 	asmPaths["avx2"] = &path{name: "avx2", lanes: 8, dwPlane: dwPlaneAVX2, dw5Plane: dw5PlaneAVX2, maxPlane: maxPlaneAVX2, biasAct: biasActAVX2, evens: evensAVX2}
 }
