@@ -31,9 +31,14 @@
 // that every tap is a contiguous vector load, then an assembly plane kernel
 // combines nine taps per call over the whole plane (larger windows take
 // several accumulating calls), with bias and ReLU/leaky fused; other
-// activations follow in Go. Channels are split over gemm.Threads()
-// goroutines of nn/parallel.Default. See plane.go.
-//
+// activations follow in Go. The plane's padding border is written once per
+// call; each channel then only copies its input rows in. Two windows have
+// their own kernels: stride-1 5x5 (dw5Plane: 25 taps in one call, straight
+// into dst) and, on AVX-512, stride-2 3x3 (dwS2Plane3: the plane stays
+// unsplit and the kernel picks even, odd and shifted-even columns with
+// VPERMT2PS). Channels are split over gemm.Threads() goroutines of
+// nn/parallel.Default. See plane.go.
+
 // Epilogues and elementwise:
 //
 //	type Activation struct{ Kind ActKind; Alpha, Min, Max float32 }

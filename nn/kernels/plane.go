@@ -15,7 +15,11 @@ import (
 // split into its even columns E then its odd columns O, so tap dx of output
 // x reads E[x+dx/2] (dx even) or O[x+dx/2] (dx odd). An assembly plane kernel
 // then combines nine taps per call over the whole plane; larger windows take
-// several accumulating calls.
+// several accumulating calls. Stride-1 5x5 convolution takes one dw5Plane
+// call, and stride-2 3x3 convolution on AVX-512 keeps the plane unsplit
+// (flat) for dwS2Plane3, which splits the columns in registers. The
+// padding is written once per call (border); per channel, fill copies only
+// the input rows.
 
 // planeGeom is the layout of one channel's padded plane.
 type planeGeom struct {
