@@ -67,6 +67,8 @@ type Healther interface {
 
 // Counterer may be implemented by a Core to publish its own counters (stage latencies, stale
 // inputs...) in every status message and as Prometheus gauges (avstack_node_counter{name=...}).
+// A counter whose name ends in "_ms" is a wall-clock timing: on a sim clock it goes to the
+// metrics only, so that status messages of a lockstep run are reproducible.
 type Counterer interface {
 	Counters() []*av.Counter
 }

@@ -29,10 +29,8 @@
 // its period has elapsed on the sim clock, exactly as node.Runner decides. A step answers when
 // its primary output carries the tick's time as source_stamp, which is what node.Runner sets
 // by default (the trigger message's stamp; the simulator stamps everything with the tick).
-// The runner exposes no per-input receive counters, so the last hand-off (the NATS client's
-// goroutine passing a message to the runner's queue) is covered by looking twice around a
-// short pause (Options.FastSettle drops the pause); with a counter in node.Runner the barrier
-// could be exact.
+// The barrier is exact: it waits until each node's connection has received every message copy
+// the tick produced and node.Runner.Handled says the runner has finished with all of them.
 // Options.Observer sees every bus message of the run in a canonical order (per tick: the
 // simulator's own messages in publish order, then the nodes' by subject in arrival order), so
 // the same scenario and seed give the same stream; the recorder hooks in there.

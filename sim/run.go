@@ -75,10 +75,6 @@ type Options struct {
 	Video string
 	// Logf logs node errors (default log.Printf).
 	Logf func(format string, args ...any)
-	// FastSettle shortens the lockstep barrier (no pause before the second look at the node
-	// queues): faster, but on a loaded machine a message may reach a node one step late, so
-	// runs are not guaranteed to repeat exactly.
-	FastSettle bool
 	// StopNodes stops nodes of the stack mid-run (a crashed or killed node): from the first
 	// tick at or after AtS the node's runner is closed and lockstep no longer waits for it.
 	StopNodes []NodeStop
@@ -664,32 +660,20 @@ func (st *tickState) observe() error {
 	}
 }
 
-// settle waits until every node's connection has received every message copy observed so far
-// and its runner has handed them all to the core. The bus does not expose a runner's per-input
-// receive counters, so the last hop (the NATS client's per-subscription goroutine handing the
-// message to the runner's queue) is covered by draining twice, yielding before each.
+// settle waits until every node's runner has finished with every message copy its connection
+// must have received (Runner.Handled counts messages delivered to the core, replaced, lost or
+// rejected; a delivery is counted after the step it triggered returns), so nothing is in flight
+// inside a node when the barrier looks for new outputs.
 func (rs *runState) settle(deadline time.Time, tick uint64, now int64) error {
 	for _, n := range rs.nodes {
-		for n.conn.NATS().Stats().InMsgs < n.inExpected {
+		for spins := 0; n.runner.Handled() < n.inExpected; spins++ {
 			if time.Now().After(deadline) {
-				return &TimeoutError{Tick: tick, TimeNs: now, Missing: []string{fmt.Sprintf("%s (received %d of %d input messages)", n.name, n.conn.NATS().Stats().InMsgs, n.inExpected)}}
+				return &TimeoutError{Tick: tick, TimeNs: now, Missing: []string{fmt.Sprintf("%s (handled %d of %d input messages; its connection received %d)", n.name, n.runner.Handled(), n.inExpected, n.conn.NATS().Stats().InMsgs)}}
 			}
-			runtime.Gosched()
-		}
-	}
-	for pass := 0; pass < 2; pass++ {
-		// Let the NATS and bus delivery goroutines run before looking (Drain sleeps 200 us
-		// whenever it finds a queue busy); unless FastSettle, the second look follows a short
-		// real pause, which closes the hand-off window on a loaded machine far more reliably.
-		if pass > 0 && !rs.opts.FastSettle {
-			time.Sleep(50 * time.Microsecond)
-		}
-		for i := 0; i < 256; i++ {
-			runtime.Gosched()
-		}
-		for _, n := range rs.nodes {
-			if !n.runner.Drain(time.Until(deadline)) {
-				return &TimeoutError{Tick: tick, TimeNs: now, Missing: []string{n.name + " (input queue not drained)"}}
+			if spins < 1000 {
+				runtime.Gosched()
+			} else {
+				time.Sleep(20 * time.Microsecond)
 			}
 		}
 	}

@@ -198,8 +198,8 @@ func TestLockstepStack(t *testing.T) {
 	sc := shortScenario(t, "../configs/scenarios/lane_keep_straight.yaml", 2)
 	var hashes [][32]byte
 	for i := 0; i < 2; i++ {
-		// Node status carries wall-clock step latency, so it is left out of the comparison.
-		sh := newStreamHash(func(s string) bool { return strings.HasPrefix(s, "av.system.status.") })
+		// Node status is part of the stream: on a sim clock it carries no wall-clock figures.
+		sh := newStreamHash(nil)
 		var trajIn []float64
 		obs := func(subject, typ string, data []byte, logTime int64) {
 			sh.observe(subject, typ, data, logTime)
@@ -216,6 +216,9 @@ func TestLockstepStack(t *testing.T) {
 			t.Fatal(err)
 		}
 		hashes = append(hashes, sh.h)
+		if sh.bySubj[msg.Status("brake")] == 0 {
+			t.Fatalf("no node status in the stream: %v", sh.bySubj)
+		}
 		if got := sh.bySubj[msg.SubjectControl]; got != 200 {
 			t.Fatalf("%d commands, want one per tick (200)", got)
 		}

@@ -30,7 +30,7 @@ type simFlags struct {
 	nodes, stop                                          []string
 	seed                                                 uint64
 	seeds                                                int
-	headless, jsonOut, fast                              bool
+	headless, jsonOut                                    bool
 	timeout                                              time.Duration
 }
 
@@ -68,7 +68,6 @@ stack fails to answer in lockstep), 2 for bad input.
 	fl.StringVar(&f.video, "video", "", "write a bird's-eye view beside the camera image (.avi MJPG or .mp4 mp4v)")
 	fl.BoolVar(&f.headless, "headless-sensors", true, "do not render and publish camera and lidar (default false with --driver stack)")
 	fl.BoolVar(&f.jsonOut, "json", false, "print the result as one JSON object")
-	fl.BoolVar(&f.fast, "fast-settle", false, "lockstep: shorter barrier per tick (faster; runs may not repeat exactly)")
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "lockstep: how long one tick waits for the nodes")
 	rootCmd.AddCommand(cmd)
 }
@@ -84,7 +83,7 @@ func runSim(cmd *cobra.Command, f simFlags) error {
 	if err != nil {
 		return exitCode(2, err)
 	}
-	opts := sim.Options{Vehicle: v, Mode: sim.Mode(f.mode), Driver: sim.Driver(f.driver), StepTimeout: f.timeout, Video: f.video, Nodes: f.nodes, FastSettle: f.fast}
+	opts := sim.Options{Vehicle: v, Mode: sim.Mode(f.mode), Driver: sim.Driver(f.driver), StepTimeout: f.timeout, Video: f.video, Nodes: f.nodes}
 	for _, n := range f.nodes {
 		if _, ok := v.Node(n); !ok {
 			return exitCode(2, fmt.Errorf("sim: --nodes: %s has no node %q", f.config, n))
