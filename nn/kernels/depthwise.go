@@ -60,6 +60,8 @@ func DepthwiseConv2D(dst, src, weight, bias []float32, s ConvShape, a Activation
 	if t.direct {
 		n = ow
 	}
+	t.src3 = s.KH == 3 && s.KW == 3 && s.StrideH == 1 && s.PadT == 1 && s.PadL == 1 && s.PadB == 1 && s.PadR == 1 &&
+		s.W >= p.lanes+2 && s.H >= 3
 	t.op, t.dst, t.src, t.weight, t.bias, t.c, t.act, t.p = opConv, dst, src, weight, bias, s.C, a, p
 	// stride-2 3x3 reads an unsplit plane where the path has that kernel
 	flat := s.KH == 3 && s.KW == 3 && s.StrideH == 2 && p.dwS2Plane3 != nil

@@ -134,6 +134,7 @@ func TestDepthwiseConv3x3(t *testing.T) {
 	shapes := []struct{ c, h, w int }{
 		{1, 1, 1}, {1, 2, 3}, {2, 5, 17}, {3, 16, 16}, {2, 17, 15}, {4, 11, 11}, {3, 22, 22},
 		{2, 33, 40}, {5, 44, 44}, {2, 88, 88}, {1, 176, 176}, {8, 7, 64},
+		{2, 3, 18}, {3, 4, 19}, {2, 3, 10}, {1, 6, 9}, // the smallest planes read straight from src
 	}
 	acts := []Activation{{Kind: ActNone}, {Kind: ActReLU}, {Kind: ActLeaky, Alpha: 0.1}, {Kind: ActSiLU}}
 	forEachPath(t, func(t *testing.T) {

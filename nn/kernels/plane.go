@@ -142,11 +142,15 @@ type planeTask struct {
 	c                      int
 	geom                   planeGeom
 	direct                 bool // write rows straight into dst (n == ow)
-	countPad               bool // opAvg: divide by KH*KW everywhere
-	act                    Activation
-	p                      *path
-	parts                  int
-	part                   []planePart
+	// src3: stride-1 3x3 padding-1 convolution whose interior rows read
+	// src directly (dwSrc3); only the first and last two input rows go
+	// through the plane.
+	src3     bool
+	countPad bool // opAvg: divide by KH*KW everywhere
+	act      Activation
+	p        *path
+	parts    int
+	part     []planePart
 }
 
 // planePart is the scratch of one part. The tap pointers and weights live
@@ -187,9 +191,47 @@ func (t *planeTask) run() {
 	}
 	parallel.Default.Run(parts, t)
 	t.dst, t.src, t.weight, t.bias, t.p = nil, nil, nil, nil, nil
+	t.src3 = false
 	planeMu.Lock()
 	planeFree = append(planeFree, t)
 	planeMu.Unlock()
+}
+
+// dwSrc3 is the stride-1 3x3 padding-1 convolution of one channel (in is
+// h x w, out the same, w >= lanes+2, h >= 3, pt.wt its weights): output
+// rows 1..h-2 at columns 1..w-2 in one dwPlane call reading in itself
+// (lds = w), their first and last columns in Go, and output rows 0 and
+// h-1 by dwPlane from plane rows 0-2 and h-1..h+1, of which fill-like
+// copies set only rows 1, 2, h-1 and h (the rest is border). Activation
+// kinds as dwPlane; others follow in Run.
+func (t *planeTask) dwSrc3(out, in, plane []float32, pt *planePart, b float32, kind int, alpha float32) {
+	g, p := &t.geom, t.p
+	h, w, rs := g.h, g.w, g.rs
+	for _, r := range [4]int{1, 2, h - 1, h} {
+		copy(plane[r*rs+1:r*rs+1+w], in[(r-1)*w:r*w])
+	}
+	srcs, k := &pt.srcs, &pt.wt
+	for _, y := range [2]int{0, h - 1} {
+		for tp := range srcs {
+			srcs[tp] = &plane[(y+tp/3)*rs+tp%3]
+		}
+		p.dwPlane(&out[y*w], w, srcs, rs, k, 1, w, b, kind, alpha, 0)
+	}
+	for tp := range srcs {
+		srcs[tp] = &in[(tp/3)*w+tp%3]
+	}
+	p.dwPlane(&out[w+1], w, srcs, w, k, h-2, w-2, b, kind, alpha, 0)
+	for y := 1; y < h-1; y++ {
+		r0 := in[(y-1)*w : y*w]
+		r1 := in[y*w : (y+1)*w]
+		r2 := in[(y+1)*w : (y+2)*w]
+		o := out[y*w : (y+1)*w]
+		l := b + (k[1]*r0[0] + k[2]*r0[1]) + (k[4]*r1[0] + k[5]*r1[1]) + (k[7]*r2[0] + k[8]*r2[1])
+		o[0] = applyAsmAct(l, kind, alpha)
+		e := w - 2
+		r := b + (k[0]*r0[e] + k[1]*r0[e+1]) + (k[3]*r1[e] + k[4]*r1[e+1]) + (k[6]*r2[e] + k[7]*r2[e+1])
+		o[w-1] = applyAsmAct(r, kind, alpha)
+	}
 }
 
 // five reports whether t is a stride-1 5x5 depthwise convolution, which
@@ -221,7 +263,10 @@ func (t *planeTask) Run(i int) {
 	taps := g.kh * g.kw
 	passes := (taps + 8) / 9
 	for ch := c0; ch < c1; ch++ {
-		g.fill(plane, t.src[ch*g.h*g.w:(ch+1)*g.h*g.w], p)
+		in := t.src[ch*g.h*g.w : (ch+1)*g.h*g.w]
+		if !t.src3 {
+			g.fill(plane, in, p)
+		}
 		out := t.dst[ch*oh*ow : (ch+1)*oh*ow]
 		dp, ldo := &tmp[0], n
 		if t.direct {
@@ -232,6 +277,9 @@ func (t *planeTask) Run(i int) {
 			b = t.bias[ch]
 		}
 		switch {
+		case t.src3:
+			copy(wt[:], t.weight[ch*9:(ch+1)*9])
+			t.dwSrc3(out, in, plane, pt, b, kind, alpha)
 		case t.five():
 			copy(pt.wt25[:], t.weight[ch*25:(ch+1)*25])
 			p.dw5Plane(dp, ldo, &plane[0], g.rs, &pt.wt25, oh, n, b, kind, alpha)
@@ -239,7 +287,7 @@ func (t *planeTask) Run(i int) {
 			copy(wt[:], t.weight[ch*9:(ch+1)*9])
 			p.dwS2Plane3(dp, ldo, &plane[0], g.rs, wt, oh, n, b, kind, alpha)
 		}
-		for pass := 0; pass < passes && !t.five() && !g.flat; pass++ {
+		for pass := 0; pass < passes && !t.src3 && !t.five() && !g.flat; pass++ {
 			first := pass * 9
 			for k := 0; k < 9; k++ {
 				tp := first + k
