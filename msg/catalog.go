@@ -60,6 +60,7 @@ const (
 	SubjectObjects      = "av.perception.objects"
 	SubjectPrediction   = "av.planning.prediction"
 	SubjectTrajectory   = "av.planning.trajectory"
+	SubjectRoute        = "av.planning.route"
 	SubjectControl      = "av.control.command"
 	SubjectSimClock     = "av.sim.clock"
 	SubjectSimTruth     = "av.sim.truth"
@@ -93,6 +94,7 @@ var Catalogue = []Entry{
 	{Pattern: "av.perception.detections.*", Types: names(&av.Detections2D{}), RateHz: 20, Delivery: LatestOnly, Recorded: true, Doc: "2D detections per camera"},
 	{Pattern: SubjectObjects, Types: names(&av.ObjectList{}), RateHz: 10, Delivery: Reliable, Recorded: true, Doc: "tracked 3D objects"},
 	{Pattern: SubjectPrediction, Types: names(&av.PredictionList{}), RateHz: 10, Delivery: Reliable, Recorded: true, Doc: "predicted futures of objects"},
+	{Pattern: SubjectRoute, Types: names(&av.Route{}), RateHz: 0, Delivery: Reliable, Recorded: true, Doc: "the mission: route lanes, stop lines, crosswalks, goal (on change)"},
 	{Pattern: SubjectTrajectory, Types: names(&av.Trajectory{}), RateHz: 10, Delivery: Reliable, Recorded: true, Doc: "planned ego trajectory"},
 	{Pattern: SubjectControl, Types: names(&av.ControlCommand{}), RateHz: 50, Delivery: Reliable, Recorded: true, Doc: "actuation command"},
 	{Pattern: "av.system.status.*", Types: names(&av.NodeStatus{}), RateHz: 1, Delivery: LatestOnly, Recorded: true, Doc: "node heartbeat and health"},

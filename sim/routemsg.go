@@ -4,13 +4,14 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/avstack/avstack/msg"
 	"github.com/avstack/avstack/msg/av"
 	"github.com/avstack/avstack/sim/roadmap"
 )
 
 // SubjectRoute is where the simulator publishes the ego's mission (av.Route): at the start and
 // whenever a traffic light on the map changes between go (green) and stop (yellow or red).
-const SubjectRoute = "av.planning.route"
+const SubjectRoute = msg.SubjectRoute
 
 // RouteMsg is the ego's mission: every lane of the map (so neighbour and successor links
 // resolve), the route's lanes in order, the stop lines (signals are "traffic_light", active
