@@ -1923,7 +1923,7 @@ func (x *RouteLane) GetSuccessorIds() []string {
 	return nil
 }
 
-// A line across a lane where the vehicle must stop (stop sign, or a red light when active).
+// A line across a lane where the vehicle must stop (stop sign, or a traffic light showing stop).
 type RouteStopLine struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	LaneId string                 `protobuf:"bytes,1,opt,name=lane_id,json=laneId,proto3" json:"lane_id,omitempty"`
@@ -1931,7 +1931,7 @@ type RouteStopLine struct {
 	S float64 `protobuf:"fixed64,2,opt,name=s,proto3" json:"s,omitempty"`
 	// Signal or sign: "stop_sign", "traffic_light".
 	Kind string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
-	// For a traffic light: true while it is red.
+	// For a traffic light: true while it shows stop (yellow or red): stop if you can do so comfortably.
 	Active        bool `protobuf:"varint,4,opt,name=active,proto3" json:"active,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
