@@ -42,7 +42,9 @@ type Route struct {
 	Lanes      map[string]*Lane
 	Path       []string
 	Ref        *Polyline
-	laneStart  []float64
+	laneStart  []float64 // reference s of each route lane's s = 0 (stop lines, goal)
+	laneFrom   []float64 // reference s where each route lane begins to be followed
+	blends     [][2]float64
 	StopLines  []StopLine
 	Crosswalks []Crosswalk
 	GoalS      float64
@@ -96,7 +98,7 @@ func FromMsgAt(m *av.Route, start *geom.Vec2) (*Route, error) {
 		return nil, fmt.Errorf("route: route_lane_ids: empty")
 	}
 	var pts []geom.Vec2
-	entry := 0.0 // arc length along the current lane where the reference entered it
+	entry := 0.0 // arc length along the current lane where the ego enters it (lane changes start 10 m later)
 	for i, id := range m.GetRouteLaneIds() {
 		ln := r.Lanes[id]
 		if ln == nil {
@@ -106,12 +108,14 @@ func FromMsgAt(m *av.Route, start *geom.Vec2) (*Route, error) {
 		if len(pts) == 0 {
 			if start != nil {
 				s0, _ := ln.Line.Project(*start)
-				entry = math.Max(0, math.Min(s0-10, ln.Line.Length()-1))
+				entry = math.Max(0, math.Min(s0, ln.Line.Length()-1))
 			}
-			r.laneStart = append(r.laneStart, -entry)
-			pts = append(pts, ln.Line.Point(entry))
+			from := math.Max(0, entry-10) // the reference starts 10 m behind the ego
+			r.laneStart = append(r.laneStart, -from)
+			r.laneFrom = append(r.laneFrom, math.Inf(-1))
+			pts = append(pts, ln.Line.Point(from))
 			for k, p := range ln.Line.Pts {
-				if ln.Line.S[k] > entry+0.05 {
+				if ln.Line.S[k] > from+0.05 {
 					pts = append(pts, p)
 				}
 			}
@@ -121,9 +125,13 @@ func FromMsgAt(m *av.Route, start *geom.Vec2) (*Route, error) {
 		if prev.Left == id || prev.Right == id {
 			// A lane change inside the route: 10 m after entering the previous lane, blend over
 			// to the neighbour (over up to 60 m), so the reference line itself changes lanes.
+			blendFrom := polyLen(pts) - prev.Line.Length() + math.Min(entry+10, prev.Line.Length())
 			joined, startS, endB := blendInto(pts, prev, ln, entry)
 			pts = joined
 			r.laneStart = append(r.laneStart, startS)
+			blendTo := startS + endB
+			r.laneFrom = append(r.laneFrom, blendTo)
+			r.blends = append(r.blends, [2]float64{blendFrom, blendTo})
 			entry = endB
 			continue
 		}
@@ -132,6 +140,7 @@ func FromMsgAt(m *av.Route, start *geom.Vec2) (*Route, error) {
 			return nil, fmt.Errorf("route: route_lane_ids[%d] %q starts %.1f m from the end of the previous lane and is not its neighbour", i, id, gap)
 		}
 		r.laneStart = append(r.laneStart, polyLen(pts))
+		r.laneFrom = append(r.laneFrom, polyLen(pts))
 		pts = append(pts, ln.Line.Pts[1:]...)
 		entry = 0
 	}
@@ -204,7 +213,7 @@ func polyLen(pts []geom.Vec2) float64 {
 // there, and b's arc length at the end of the blend.
 func blendInto(pts []geom.Vec2, a, b *Lane, entry float64) ([]geom.Vec2, float64, float64) {
 	la := a.Line.Length()
-	aStart := polyLen(pts) - (la - entry) // reference s of a's s = 0
+	aStart := polyLen(pts) - la // reference s of a's s = 0 (pts ends with a's tail)
 	c0 := math.Min(entry+10, la)
 	cl := math.Min(60, la-c0)
 	var out []geom.Vec2
@@ -270,7 +279,7 @@ func (r *Route) routeIndex(id string) int {
 
 // LaneAt returns the route lane under arc length s of the reference line.
 func (r *Route) LaneAt(s float64) *Lane {
-	k := sort.SearchFloat64s(r.laneStart, s+1e-9) - 1
+	k := sort.SearchFloat64s(r.laneFrom, s+1e-9) - 1
 	if k < 0 {
 		k = 0
 	}
@@ -284,6 +293,9 @@ func (r *Route) SpeedLimit(s float64) float64 { return r.LaneAt(s).SpeedLimit }
 // route lane at s, the route lane itself at 0, sorted right to left, assuming neighbour lanes run
 // parallel and adjacent. It follows neighbour chains (left of left ...).
 func (r *Route) LaneOffsets(s float64) []float64 {
+	if r.InBlend(s) {
+		return []float64{0} // the reference itself is changing lanes: follow it
+	}
 	ln := r.LaneAt(s)
 	out := []float64{0}
 	d, cur := 0.0, ln
@@ -302,6 +314,17 @@ func (r *Route) LaneOffsets(s float64) []float64 {
 	}
 	sort.Float64s(out)
 	return out
+}
+
+// InBlend reports whether s lies where the reference line moves across to a neighbour lane
+// (a lane change the route requires).
+func (r *Route) InBlend(s float64) bool {
+	for _, b := range r.blends {
+		if s >= b[0] && s <= b[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // LaneWidth of the route lane at s.

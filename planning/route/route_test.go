@@ -169,6 +169,24 @@ func TestStartAt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for i := 1; i < len(r.Ref.Pts); i++ {
+		if r.Ref.Pts[i].X <= r.Ref.Pts[i-1].X {
+			t.Fatalf("reference goes back at point %d: %v after %v", i, r.Ref.Pts[i], r.Ref.Pts[i-1])
+		}
+	}
+	// Reference s = x - 20; the blend runs over x = 40..100.
+	if !r.InBlend(40) || r.InBlend(15) || r.InBlend(85) {
+		t.Errorf("blend zone: InBlend at x = 35, 60, 105: %v %v %v, want false true false", r.InBlend(15), r.InBlend(40), r.InBlend(85))
+	}
+	if got := r.LaneAt(10).ID; got != "a1" {
+		t.Errorf("lane before the blend %q, want a1", got)
+	}
+	if got := r.LaneAt(79).ID; got != "a1" {
+		t.Errorf("lane in the blend %q, want a1 (the lane being left)", got)
+	}
+	if got := r.LaneAt(85).ID; got != "b2" {
+		t.Errorf("lane after the blend %q, want b2", got)
+	}
 	if p := r.Ref.Point(0); math.Abs(p.X-20) > 1e-6 || math.Abs(p.Y) > 1e-6 {
 		t.Errorf("reference starts at %v, want (20, 0)", p)
 	}
