@@ -32,7 +32,9 @@
 // combines nine taps per call over the whole plane (larger windows take
 // several accumulating calls), with bias and ReLU/leaky fused; other
 // activations follow in Go. The plane's padding border is written once per
-// call; each channel then only copies its input rows in. Two windows have
+// call; each channel then only copies its input rows in (stride-1 3x3 with
+// padding 1 copies only its first and last two rows: the kernel reads the
+// interior straight from src and Go fills the two edge columns). Two windows have
 // their own kernels: stride-1 5x5 (dw5Plane: 25 taps in one call, straight
 // into dst) and, on AVX-512, stride-2 3x3 (dwS2Plane3: the plane stays
 // unsplit and the kernel picks even, odd and shifted-even columns with
