@@ -178,8 +178,5 @@ func (f *Fast) Activate(dst, x *nn.Tensor, act nn.Activation) {
 	if len(dd) == 0 {
 		return
 	}
-	if &xd[0] != &dd[0] {
-		copy(dd, xd)
-	}
-	kernels.Activate(dd, ka)
+	kernels.ActivateTo(dd, xd, ka)
 }
