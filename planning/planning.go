@@ -299,10 +299,12 @@ func (p *Planner) situation(objs *av.ObjectList, now int64) behavior.Situation {
 	rt := p.rt
 	st := p.state
 	es, ed := rt.Ref.Project(geom.Vec2{X: st.GetX(), Y: st.GetY()})
+	offs, rem := rt.LanesAt(es)
 	sit := behavior.Situation{
 		Now:           now,
 		Ego:           behavior.Ego{S: es, D: ed, V: st.GetV(), A: st.GetA(), FrontS: es + p.dyn.FrontOverhang, Length: p.dyn.Length, Width: p.dyn.Width},
-		LaneOffsets:   rt.LaneOffsets(es),
+		LaneOffsets:   offs,
+		LaneRemaining: rem,
 		LaneWidth:     rt.LaneWidth(es),
 		SpeedLimit:    rt.SpeedLimit(es),
 		GoalS:         rt.GoalS,

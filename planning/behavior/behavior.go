@@ -54,12 +54,14 @@ type Situation struct {
 	Agents []Agent
 	// Centres of the lanes beside the route lane (offsets, left positive; 0 = route lane).
 	LaneOffsets []float64
-	LaneWidth   float64
-	SpeedLimit  float64
-	StopLines   []StopPoint
-	Crosswalks  []Crosswalk
-	GoalS       float64
-	StopAtGoal  bool
+	// LaneRemaining[i]: how far lane LaneOffsets[i] goes on ahead (m, +Inf when far); nil = all far.
+	LaneRemaining []float64
+	LaneWidth     float64
+	SpeedLimit    float64
+	StopLines     []StopPoint
+	Crosswalks    []Crosswalk
+	GoalS         float64
+	StopAtGoal    bool
 	// A request to stop (pull over) from outside, e.g. a passenger or an operator.
 	StopRequested bool
 }
@@ -325,8 +327,12 @@ func (r *RuleBased) Decide(s Situation) Decision {
 	cooled := (r.lastChange == 0 || float64(s.Now-r.lastChange)/1e9 > r.LaneChangeCooldown) && s.Now >= r.vetoUntil
 	if !r.laneChanging && cooled && !s.StopRequested && s.Ego.V > 3 {
 		bestGain, bestD := math.Inf(-1), cur
-		for _, cand := range offs {
+		for i, cand := range offs {
 			if cand == cur || math.Abs(cand-cur) > s.LaneWidth*1.5 {
+				continue
+			}
+			// Never change into a lane that ends soon (an acceleration lane, a lane drop).
+			if i < len(s.LaneRemaining) && s.LaneRemaining[i] < math.Max(150, 10*s.Ego.V) {
 				continue
 			}
 			nLead, nFollow := leadIn(s, cand, 0)

@@ -92,6 +92,10 @@ func TestRuleBased(t *testing.T) {
 				t.Errorf("lead %v target %g, want lead 1 in lane 0", d.Lead, d.TargetD)
 			}
 		}},
+		{"slow lead, the free left lane ends soon: follow", func(s *Situation) {
+			s.Agents = []Agent{{ID: 1, Class: car, S: 140, D: 0, VS: 10, Length: 4.5, Width: 1.8}}
+			s.LaneRemaining = []float64{math.Inf(1), 80}
+		}, Follow, nil},
 		{"cut-in is a leader", func(s *Situation) {
 			s.Agents = []Agent{{ID: 3, Class: car, S: 125, D: 2.8, VD: -1.0, VS: 18, Length: 4.5, Width: 1.8}}
 			s.LaneOffsets = []float64{0}

@@ -293,27 +293,56 @@ func (r *Route) SpeedLimit(s float64) float64 { return r.LaneAt(s).SpeedLimit }
 // route lane at s, the route lane itself at 0, sorted right to left, assuming neighbour lanes run
 // parallel and adjacent. It follows neighbour chains (left of left ...).
 func (r *Route) LaneOffsets(s float64) []float64 {
+	offs, _ := r.LanesAt(s)
+	return offs
+}
+
+// LanesAt returns LaneOffsets and, for each, how far (along the lane, m) the lane still goes on
+// from s, following first successors; +Inf beyond 500 m.
+func (r *Route) LanesAt(s float64) (offsets, remaining []float64) {
 	if r.InBlend(s) {
-		return []float64{0} // the reference itself is changing lanes: follow it
+		return []float64{0}, []float64{math.Inf(1)} // the reference itself is changing lanes: follow it
 	}
 	ln := r.LaneAt(s)
-	out := []float64{0}
-	d, cur := 0.0, ln
-	for seen := 0; cur.Left != "" && seen < 8; seen++ {
-		nb := r.Lanes[cur.Left]
-		d += (cur.Width + nb.Width) / 2
-		out = append(out, d)
-		cur = nb
+	p := r.Ref.Point(s)
+	type lo struct{ d, rem float64 }
+	out := []lo{{0, r.remaining(ln, p)}}
+	for _, side := range [2]int{1, -1} {
+		d, cur := 0.0, ln
+		for seen := 0; seen < 8; seen++ {
+			id := cur.Left
+			if side < 0 {
+				id = cur.Right
+			}
+			if id == "" {
+				break
+			}
+			nb := r.Lanes[id]
+			d += float64(side) * (cur.Width + nb.Width) / 2
+			out = append(out, lo{d, r.remaining(nb, p)})
+			cur = nb
+		}
 	}
-	d, cur = 0.0, ln
-	for seen := 0; cur.Right != "" && seen < 8; seen++ {
-		nb := r.Lanes[cur.Right]
-		d -= (cur.Width + nb.Width) / 2
-		out = append(out, d)
-		cur = nb
+	sort.Slice(out, func(i, j int) bool { return out[i].d < out[j].d })
+	for _, o := range out {
+		offsets = append(offsets, o.d)
+		remaining = append(remaining, o.rem)
 	}
-	sort.Float64s(out)
-	return out
+	return offsets, remaining
+}
+
+// remaining is the length of lane ln (and its first successors) ahead of the point nearest p.
+func (r *Route) remaining(ln *Lane, p geom.Vec2) float64 {
+	ls, _ := ln.Line.Project(p)
+	rem := ln.Line.Length() - ls
+	for seen := 0; rem < 500 && len(ln.Successors) > 0 && seen < 20; seen++ {
+		ln = r.Lanes[ln.Successors[0]]
+		rem += ln.Line.Length()
+	}
+	if rem >= 500 {
+		return math.Inf(1)
+	}
+	return rem
 }
 
 // InBlend reports whether s lies where the reference line moves across to a neighbour lane
