@@ -1,8 +1,8 @@
 package darknet
 
 import (
+	td "github.com/avstack/avstack/internal/realdata"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,11 +13,7 @@ import (
 
 func modelDir(t *testing.T) string {
 	t.Helper()
-	d := os.Getenv("AVSTACK_TESTDATA")
-	if d == "" {
-		t.Skip("AVSTACK_TESTDATA is not set; skipping tests on the shared test data")
-	}
-	return filepath.Join(d, "models", "yolo-fastest-1.1")
+	return td.Path(t, "models", "yolo-fastest-1.1")
 }
 
 func TestYoloFastestLoadsAndRuns(t *testing.T) {
@@ -140,11 +136,7 @@ func TestWeightsErrors(t *testing.T) {
 // BenchmarkYoloFastest times one forward pass of Yolo-Fastest 1.1 (320x320)
 // on one thread.
 func BenchmarkYoloFastest(b *testing.B) {
-	d := os.Getenv("AVSTACK_TESTDATA")
-	if d == "" {
-		b.Skip("AVSTACK_TESTDATA is not set")
-	}
-	dir := filepath.Join(d, "models", "yolo-fastest-1.1")
+	dir := td.Path(b, "models", "yolo-fastest-1.1")
 	m, err := Load(filepath.Join(dir, "yolo-fastest-1.1.cfg"), filepath.Join(dir, "yolo-fastest-1.1.weights"))
 	if err != nil {
 		b.Fatal(err)

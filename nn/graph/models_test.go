@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	td "github.com/avstack/avstack/internal/realdata"
 	"math"
 	"os"
 	"path/filepath"
@@ -24,11 +25,8 @@ type model struct {
 }
 
 func testdata(t testing.TB) string {
-	d := os.Getenv("AVSTACK_TESTDATA")
-	if d == "" {
-		t.Skip("AVSTACK_TESTDATA is not set: skipping the real-model tests")
-	}
-	return d
+	t.Helper()
+	return td.Root(t)
 }
 
 var models = []model{

@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	td "github.com/avstack/avstack/internal/realdata"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,11 +12,7 @@ import (
 
 func testdata(t *testing.T) string {
 	t.Helper()
-	d := os.Getenv("AVSTACK_TESTDATA")
-	if d == "" {
-		t.Skip("AVSTACK_TESTDATA is not set; skipping tests on the shared test data")
-	}
-	return d
+	return td.Root(t)
 }
 
 // TestConformance runs the ONNX backend suite on the reference and on the

@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	td "github.com/avstack/avstack/internal/realdata"
 	"math"
 	"os"
 	"path/filepath"
@@ -95,10 +96,7 @@ func TestFastestDetLoadsAndRuns(t *testing.T) {
 // BenchmarkFastestDet times one forward pass of FastestDet (352x352) on one
 // thread, fast backend and reference.
 func BenchmarkFastestDet(b *testing.B) {
-	d := os.Getenv("AVSTACK_TESTDATA")
-	if d == "" {
-		b.Skip("AVSTACK_TESTDATA is not set")
-	}
+	d := td.Root(b)
 	raw, err := os.ReadFile(filepath.Join(d, "models", "fastestdet", "FastestDet.onnx"))
 	if err != nil {
 		b.Fatal(err)

@@ -2,7 +2,7 @@ package detect
 
 import (
 	"errors"
-	"os"
+	td "github.com/avstack/avstack/internal/realdata"
 	"path/filepath"
 	"testing"
 
@@ -13,15 +13,7 @@ import (
 // unset and failing it when the file is missing.
 func testdata(t *testing.T, rel string) string {
 	t.Helper()
-	root := os.Getenv("AVSTACK_TESTDATA")
-	if root == "" {
-		t.Skip("AVSTACK_TESTDATA is not set; set it to the shared testdata folder to run this test")
-	}
-	p := filepath.Join(root, rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("AVSTACK_TESTDATA is set but %s is missing: %v", p, err)
-	}
-	return p
+	return td.Path(t, rel)
 }
 
 // manifestPath is a manifest of configs/models, after checking the testdata it points into.
@@ -54,11 +46,7 @@ func openDetector(t *testing.T, manifest string, e Engine, opts ...Option) *Dete
 
 func benchTestdata(b *testing.B) string {
 	b.Helper()
-	root := os.Getenv("AVSTACK_TESTDATA")
-	if root == "" {
-		b.Skip("AVSTACK_TESTDATA is not set")
-	}
-	return root
+	return td.Root(b)
 }
 
 func benchImage(b *testing.B, path string) gocv.Mat {

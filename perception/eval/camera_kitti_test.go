@@ -1,6 +1,7 @@
 package eval_test
 
 import (
+	td "github.com/avstack/avstack/internal/realdata"
 	"os"
 	"path/filepath"
 	"testing"
@@ -17,10 +18,7 @@ import (
 // failing when it is set but the files are missing.
 func kittiObject(t *testing.T, models ...string) *kitti.Object {
 	t.Helper()
-	root := os.Getenv("AVSTACK_TESTDATA")
-	if root == "" {
-		t.Skip("AVSTACK_TESTDATA is not set; set it to the shared testdata folder to run this test")
-	}
+	root := td.Root(t)
 	for _, rel := range append([]string{"kitti/object/image_2/000134.png", "kitti/object/label_2/000134.txt",
 		"kitti/object/image_2/000001.png", "kitti/object/label_2/000001.txt"}, models...) {
 		if _, err := os.Stat(filepath.Join(root, rel)); err != nil {

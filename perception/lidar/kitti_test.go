@@ -1,10 +1,10 @@
 package lidar
 
 import (
+	td "github.com/avstack/avstack/internal/realdata"
 	"image"
 	_ "image/png"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/avstack/avstack/perception/eval"
@@ -13,11 +13,8 @@ import (
 
 // kittiDir returns $AVSTACK_TESTDATA/kitti/object, skipping when the variable is unset.
 func kittiDir(t testing.TB) string {
-	root := os.Getenv("AVSTACK_TESTDATA")
-	if root == "" {
-		t.Skip("AVSTACK_TESTDATA is not set: skipping the KITTI lidar tests")
-	}
-	return filepath.Join(root, "kitti", "object")
+	t.Helper()
+	return td.Path(t, "kitti", "object")
 }
 
 // loadFrame loads one KITTI frame as lidar points and an eval frame. A missing file fails.

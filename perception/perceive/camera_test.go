@@ -1,8 +1,8 @@
 package perceive
 
 import (
+	td "github.com/avstack/avstack/internal/realdata"
 	"image"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -17,11 +17,7 @@ import (
 // frontJPEG returns FastestDet's sample 3.jpg (four persons) resized to the front camera's
 // 640x360 and JPEG-encoded, as the camera driver publishes it.
 func frontJPEG(t testing.TB) []byte {
-	root := os.Getenv("AVSTACK_TESTDATA")
-	if root == "" {
-		t.Skip("AVSTACK_TESTDATA is not set: skipping the camera detector test")
-	}
-	path := filepath.Join(root, "models", "fastestdet", "3.jpg")
+	path := td.Path(t, "models", "fastestdet", "3.jpg")
 	img := gocv.IMRead(path, gocv.IMReadColor)
 	defer img.Close()
 	if img.Empty() {

@@ -3,7 +3,7 @@ package kittiimport
 import (
 	"bytes"
 	"fmt"
-	td "github.com/avstack/avstack/internal/testdata"
+	td "github.com/avstack/avstack/internal/realdata"
 	"image"
 	"image/png"
 	"math"

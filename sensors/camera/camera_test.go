@@ -3,7 +3,7 @@ package camera
 import (
 	"bytes"
 	"fmt"
-	td "github.com/avstack/avstack/internal/testdata"
+	td "github.com/avstack/avstack/internal/realdata"
 	"image/jpeg"
 	"os"
 	"path/filepath"

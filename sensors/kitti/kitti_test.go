@@ -1,7 +1,7 @@
 package kitti
 
 import (
-	td "github.com/avstack/avstack/internal/testdata"
+	td "github.com/avstack/avstack/internal/realdata"
 	"image/png"
 	"math"
 	"os"

@@ -2,7 +2,7 @@ package lidar
 
 import (
 	"encoding/binary"
-	td "github.com/avstack/avstack/internal/testdata"
+	td "github.com/avstack/avstack/internal/realdata"
 	"math"
 	"net"
 	"os"

@@ -2,7 +2,7 @@ package velodyne
 
 import (
 	"errors"
-	td "github.com/avstack/avstack/internal/testdata"
+	td "github.com/avstack/avstack/internal/realdata"
 	"io"
 	"math"
 	"path/filepath"
