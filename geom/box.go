@@ -103,8 +103,12 @@ func intersect(p1, p2, a, b Vec2) Vec2 {
 	return p1.Add(d.Scale(t))
 }
 
-// IntersectionBEV is the area of the overlap of two footprints.
+// IntersectionBEV is the area of the overlap of two footprints. A box with an empty footprint
+// (zero length or width) overlaps nothing.
 func IntersectionBEV(a, b Box) float64 {
+	if !(a.Length > 0 && a.Width > 0 && b.Length > 0 && b.Width > 0) {
+		return 0
+	}
 	ca, cb := a.Corners2(), b.Corners2()
 	inter := ClipConvex(Polygon(ca[:]), Polygon(cb[:]))
 	if len(inter) < 3 {

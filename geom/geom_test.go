@@ -84,6 +84,9 @@ func TestIoUBEV(t *testing.T) {
 		// A square rotated 45 degrees inside: octagon of area 8(sqrt2-1) = 3.3137.
 		{"rotated 45", unit, Box{Length: 2, Width: 2, Height: 1, Yaw: math.Pi / 4}, 8 * (math.Sqrt2 - 1) / (8 - 8*(math.Sqrt2-1))},
 		{"contained", Box{Length: 4, Width: 4}, Box{Length: 2, Width: 2}, 0.25},
+		// A degenerate clip polygon must not count the whole subject as inside.
+		{"zero-size far away", unit, Box{X: 30, Y: 5}, 0},
+		{"zero-width inside", unit, Box{Length: 1}, 0},
 	}
 	for _, c := range cases {
 		if got := IoUBEV(c.a, c.b); !near(got, c.want, 1e-9) {
