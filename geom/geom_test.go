@@ -146,3 +146,18 @@ func TestCameraProjection(t *testing.T) {
 		t.Errorf("ProjectBox = %+v %v", r, ok)
 	}
 }
+
+func TestIntersectionBEVDegenerate(t *testing.T) {
+	unit := Box{Length: 2, Width: 2, Height: 1}
+	for _, b := range []Box{{X: 30, Y: 5}, {Length: 1}, {Width: 1}} {
+		if got := IntersectionBEV(unit, b); got != 0 {
+			t.Errorf("IntersectionBEV(unit, %+v) = %g, want 0", b, got)
+		}
+		if got := IntersectionBEV(b, unit); got != 0 {
+			t.Errorf("IntersectionBEV(%+v, unit) = %g, want 0", b, got)
+		}
+	}
+	if got := IntersectionBEV(unit, Box{X: 1, Length: 2, Width: 2}); math.Abs(got-2) > 1e-12 {
+		t.Errorf("half overlap = %g, want 2", got)
+	}
+}
