@@ -123,3 +123,21 @@ func TestSimFullStackRecordingsRepeat(t *testing.T) {
 		t.Fatal("different seeds, same recording")
 	}
 }
+
+// The lidar tracker in the simulator: MOTA >= 0.8 and at most 2 id switches on the dense highway
+// and the pedestrian crossing (issue 7), scored by `avstack eval tracking` with perception's
+// default (classified-only) settings.
+func TestEvalTrackingBounds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two scenarios")
+	}
+	for _, sc := range []string{"dense_highway", "pedestrian_crossing"} {
+		out, code := avstack(t, "eval", "tracking", "--config", "testdata/perception-classified.yaml",
+			"--scenario", "../../configs/scenarios/"+sc+".yaml", "--min-mota", "0.8", "--max-id-switches", "2", "--json")
+		if code != 0 {
+			t.Errorf("%s: exit %d\n%s", sc, code, out)
+			continue
+		}
+		t.Logf("%s: %s", sc, strings.TrimSpace(out))
+	}
+}
