@@ -312,7 +312,7 @@ func (c *Controller) imminent(now int64, pose geom.Pose2, v, horizon float64) (f
 			}
 			tt := t + age
 			ob := geom.Box{X: ox + vx*tt, Y: oy + vy*tt, Length: b.GetLength(), Width: b.GetWidth(), Height: b.GetHeight(), Yaw: oyaw}
-			if overlap(ego, ob) {
+			if geom.OverlapBEV(ego, ob) {
 				return t, o.GetId()
 			}
 		}

@@ -74,7 +74,7 @@ func runWorld(t *testing.T, rt *av.Route, dur float64, ego0 sample, actors []act
 			if math.Hypot(vx, vy) < 0.1 {
 				b.Yaw = 0
 			}
-			if safety.Overlap(egoBox, geom.Box{X: b.X, Y: b.Y, Length: b.Length, Width: b.Width, Yaw: b.Yaw}) {
+			if geom.OverlapBEV(egoBox, geom.Box{X: b.X, Y: b.Y, Length: b.Length, Width: b.Width, Yaw: b.Yaw}) {
 				t.Fatalf("t=%.1f: collision with %d (ego at %.1f, %.1f, %.1f m/s)", ts, ac.id, x, y, v)
 			}
 			ol.Objects = append(ol.Objects, &av.Object{Id: ac.id, Class: ac.cls, Box: b, Vx: vx, Vy: vy})

@@ -6,38 +6,6 @@ import (
 	"github.com/avstack/avstack/geom"
 )
 
-// Overlap reports whether two oriented boxes intersect in the ground plane (separating axis
-// test on the four edge normals). geom.IntersectionBEV is the reference it is tested against.
-func Overlap(a, b geom.Box) bool {
-	// Cheap rejection on bounding circles.
-	dx, dy := a.X-b.X, a.Y-b.Y
-	ra := 0.5 * math.Hypot(a.Length, a.Width)
-	rb := 0.5 * math.Hypot(b.Length, b.Width)
-	if dx*dx+dy*dy > (ra+rb)*(ra+rb) {
-		return false
-	}
-	ca, cb := a.Corners2(), b.Corners2()
-	for _, yaw := range [2]float64{a.Yaw, b.Yaw} {
-		for _, ax := range [2]geom.Vec2{{X: math.Cos(yaw), Y: math.Sin(yaw)}, {X: -math.Sin(yaw), Y: math.Cos(yaw)}} {
-			amin, amax := span(ca, ax)
-			bmin, bmax := span(cb, ax)
-			if amax < bmin || bmax < amin {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func span(c [4]geom.Vec2, ax geom.Vec2) (lo, hi float64) {
-	lo, hi = math.Inf(1), math.Inf(-1)
-	for _, p := range c {
-		v := p.Dot(ax)
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
-	}
-	return lo, hi
-}
-
 // Inflate grows a box by dl in length and dw in width (total, both sides).
 func Inflate(b geom.Box, dl, dw float64) geom.Box {
 	b.Length += dl

@@ -71,8 +71,8 @@ func (s Shield) Check(traj []EgoState, preds []predict.Prediction) Verdict {
 					continue
 				}
 				ob := p.BoxAt(k, st.T)
-				if Overlap(eb, ob) {
-					if st.T < 0.5 && Overlap(eb, p.BoxAt(k, 0)) && Overlap(Inflate(s.Ego.Box(traj[0].X, traj[0].Y, traj[0].Yaw), s.MarginLong, s.MarginLat), p.Box) {
+				if geom.OverlapBEV(eb, ob) {
+					if st.T < 0.5 && geom.OverlapBEV(eb, p.BoxAt(k, 0)) && geom.OverlapBEV(Inflate(s.Ego.Box(traj[0].X, traj[0].Y, traj[0].Yaw), s.MarginLong, s.MarginLat), p.Box) {
 						continue
 					}
 					v = Verdict{Safe: false, TTC: st.T, ObjectID: p.ID, Reason: fmt.Sprintf("predicted contact with object %d at t=%.1fs", p.ID, st.T)}
