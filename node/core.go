@@ -181,13 +181,38 @@ func Stamp(m proto.Message) int64 {
 	return 0
 }
 
+// Headers fills the headers of a node's outputs: the one rule the runner, the simulator and the
+// replay harness share, so that replaying a node gives back the bytes it published. For each
+// output with an avstack Header, seq counts per subject from 1, a zero stamp becomes now and a
+// zero source stamp becomes source. The zero value is ready to use; it is not safe for
+// concurrent use.
+type Headers struct {
+	seq map[string]uint64
+}
+
+// Fill stamps one output's header (if its type has one) and returns it, or nil.
+func (hs *Headers) Fill(o Output, now, source int64) *av.Header {
+	h := header(o.Value)
+	if h == nil {
+		return nil
+	}
+	if hs.seq == nil {
+		hs.seq = map[string]uint64{}
+	}
+	hs.seq[o.Subject]++
+	h.Seq = hs.seq[o.Subject]
+	if h.StampNs == 0 {
+		h.StampNs = now
+	}
+	if h.SourceStampNs == 0 {
+		h.SourceStampNs = source
+	}
+	return h
+}
+
 // header returns the avstack Header of a message, creating it if absent, or nil when the
 // message type has none.
 func header(m proto.Message) *av.Header {
-	type withHeader interface{ GetHeader() *av.Header }
-	if _, ok := m.(withHeader); !ok {
-		return nil
-	}
 	r := m.ProtoReflect()
 	f := r.Descriptor().Fields().ByName("header")
 	if f == nil || f.Message() == nil || f.Message().FullName() != "avstack.v1.Header" {
@@ -196,7 +221,11 @@ func header(m proto.Message) *av.Header {
 	if !r.Has(f) {
 		r.Set(f, protoreflect.ValueOfMessage((&av.Header{}).ProtoReflect()))
 	}
-	return r.Get(f).Message().Interface().(*av.Header)
+	h, ok := r.Get(f).Message().Interface().(*av.Header)
+	if !ok {
+		return nil
+	}
+	return h
 }
 
 // Timestamp converts ns to a protobuf Timestamp (for foxglove messages).

@@ -13,7 +13,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/avstack/avstack/bus"
 	"github.com/avstack/avstack/msg"
@@ -49,7 +48,7 @@ type Runner struct {
 
 	mu          sync.Mutex
 	pending     []Message
-	seq         map[string]uint64
+	headers     Headers
 	subs        []*bus.Subscription
 	nextDue     int64
 	lastStatus  int64
@@ -88,7 +87,7 @@ func NewRunner(conn *bus.Conn, core Core, o RunOptions) (*Runner, error) {
 	if o.Logf == nil {
 		o.Logf = log.Printf
 	}
-	r := &Runner{conn: conn, core: core, spec: core.Spec(), opts: o, seq: map[string]uint64{}, start: time.Now()}
+	r := &Runner{conn: conn, core: core, spec: core.Spec(), opts: o, start: time.Now()}
 	labels := prometheus.Labels{"node": o.Name}
 	r.mSteps = prometheus.NewCounter(prometheus.CounterOpts{Name: "avstack_node_steps_total", Help: "Steps run.", ConstLabels: labels})
 	r.mErrors = prometheus.NewCounter(prometheus.CounterOpts{Name: "avstack_node_step_errors_total", Help: "Steps that returned an error.", ConstLabels: labels})
@@ -237,16 +236,7 @@ func (r *Runner) publishLocked(o Output, now, source int64) error {
 	if o.Value == nil {
 		return fmt.Errorf("node: %s: nil output on %s", r.opts.Name, o.Subject)
 	}
-	if h := header(o.Value); h != nil {
-		r.seq[o.Subject]++
-		h.Seq = r.seq[o.Subject]
-		if h.StampNs == 0 {
-			h.StampNs = now
-		}
-		if h.SourceStampNs == 0 {
-			h.SourceStampNs = source
-		}
-	}
+	r.headers.Fill(o, now, source)
 	if err := r.conn.Publish(o.Subject, o.Value); err != nil {
 		return fmt.Errorf("node: %s: %w", r.opts.Name, err)
 	}
@@ -416,5 +406,3 @@ func ServeMetrics(ctx context.Context, addr string, reg *prometheus.Registry) er
 		return fmt.Errorf("node: metrics on %s: %w", addr, err)
 	}
 }
-
-var _ = protoreflect.FullName("")

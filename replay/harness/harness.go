@@ -128,7 +128,7 @@ func replayCore(rec *mcapio.Reader, core node.Core, name string) (outs []Output,
 		}
 		ins = append(ins, inputSpec{in, typ})
 	}
-	s := &stepper{core: core, spec: spec, seq: map[string]uint64{}}
+	s := &stepper{core: core, spec: spec}
 	err = rec.Each(mcapio.Filter{}, func(m mcapio.Message) error {
 		if m.Subject == msg.SubjectSimClock {
 			var c av.Clock
@@ -178,7 +178,7 @@ type stepper struct {
 	core    node.Core
 	spec    node.Spec
 	pending []node.Message
-	seq     map[string]uint64
+	headers node.Headers
 	now     int64 // clock time
 	nextDue int64
 	steps   int
@@ -232,15 +232,7 @@ func (s *stepper) step(now, source, logTime int64) {
 			continue
 		}
 		stamp := now
-		if h := header(o.Value); h != nil {
-			s.seq[o.Subject]++
-			h.Seq = s.seq[o.Subject]
-			if h.StampNs == 0 {
-				h.StampNs = now
-			}
-			if h.SourceStampNs == 0 {
-				h.SourceStampNs = source
-			}
+		if h := s.headers.Fill(o, now, source); h != nil {
 			stamp = h.StampNs
 		} else if st := node.Stamp(o.Value); st != 0 {
 			stamp = st
@@ -257,24 +249,6 @@ func (s *stepper) step(now, source, logTime int64) {
 		}
 		s.outs = append(s.outs, Output{Subject: o.Subject, Type: string(name), Data: data, LogTime: logTime, Stamp: stamp})
 	}
-}
-
-// header returns the avstack Header of a message, creating it if absent (as node.Runner does),
-// or nil when the type has none.
-func header(m proto.Message) *av.Header {
-	r := m.ProtoReflect()
-	f := r.Descriptor().Fields().ByName("header")
-	if f == nil || f.Message() == nil || f.Message().FullName() != "avstack.v1.Header" {
-		return nil
-	}
-	if !r.Has(f) {
-		r.Set(f, protoreflect.ValueOfMessage((&av.Header{}).ProtoReflect()))
-	}
-	h, ok := r.Get(f).Message().Interface().(*av.Header)
-	if !ok {
-		return nil
-	}
-	return h
 }
 
 // ReadOutputs reads the messages on the given subjects from a recording or reference file.
