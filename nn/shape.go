@@ -49,3 +49,41 @@ func BroadcastShape(dst, a, b []int) ([]int, error) {
 	}
 	return dst, nil
 }
+
+// ForBroadcast calls f(outIndex, aIndex, bIndex) for every element of the
+// broadcast of shapes a and b (out is their broadcast shape, at most 8 dimensions): the
+// index walk every broadcasting op shares.
+func ForBroadcast(out, a, b []int, f func(k, i, j int)) {
+	r := len(out)
+	var sa, sb, idx [8]int
+	s := 1
+	for k := len(a) - 1; k >= 0; k-- {
+		if a[k] != 1 {
+			sa[r-len(a)+k] = s
+		}
+		s *= a[k]
+	}
+	s = 1
+	for k := len(b) - 1; k >= 0; k-- {
+		if b[k] != 1 {
+			sb[r-len(b)+k] = s
+		}
+		s *= b[k]
+	}
+	n := Numel(out)
+	for k := 0; k < n; k++ {
+		i, j := 0, 0
+		for q := 0; q < r; q++ {
+			i += idx[q] * sa[q]
+			j += idx[q] * sb[q]
+		}
+		f(k, i, j)
+		for q := r - 1; q >= 0; q-- {
+			idx[q]++
+			if idx[q] < out[q] {
+				break
+			}
+			idx[q] = 0
+		}
+	}
+}

@@ -67,42 +67,6 @@ func (tp *Tape) Clip(x *Var, lo, hi float32) *Var {
 	return tp.Act(x, nn.Activation{Kind: nn.ActClip, Alpha: lo, Beta: hi})
 }
 
-// bcast calls f(out, ia, ib) over the broadcast of a and b shaped like out.
-func bcast(out, a, b []int, f func(k, i, j int)) {
-	r := len(out)
-	var sa, sb, idx [8]int
-	s := 1
-	for k := len(a) - 1; k >= 0; k-- {
-		if a[k] != 1 {
-			sa[r-len(a)+k] = s
-		}
-		s *= a[k]
-	}
-	s = 1
-	for k := len(b) - 1; k >= 0; k-- {
-		if b[k] != 1 {
-			sb[r-len(b)+k] = s
-		}
-		s *= b[k]
-	}
-	n := nn.Numel(out)
-	for k := 0; k < n; k++ {
-		i, j := 0, 0
-		for q := 0; q < r; q++ {
-			i += idx[q] * sa[q]
-			j += idx[q] * sb[q]
-		}
-		f(k, i, j)
-		for q := r - 1; q >= 0; q-- {
-			idx[q]++
-			if idx[q] < out[q] {
-				break
-			}
-			idx[q] = 0
-		}
-	}
-}
-
 func (tp *Tape) binary(a, b *Var, op nn.BinaryOp) *Var {
 	shp, err := nn.BroadcastShape(nil, a.Shape(), b.Shape())
 	if err != nil {
@@ -121,7 +85,7 @@ func (tp *Tape) binary(a, b *Var, op nn.BinaryOp) *Var {
 		if b.needs {
 			gb = grad(b).Data()
 		}
-		bcast(shp, a.Shape(), b.Shape(), func(k, i, j int) {
+		nn.ForBroadcast(shp, a.Shape(), b.Shape(), func(k, i, j int) {
 			var da, db float32
 			switch op {
 			case nn.OpAdd:

@@ -58,7 +58,7 @@ func (o *BinaryOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 		return nil
 	}
 	ad, bd, yd := a.Int64s(), b.Int64s(), out[0].Int64s()
-	forBroadcast(o.shp, a.Shape(), b.Shape(), func(k, i, j int) {
+	nn.ForBroadcast(o.shp, a.Shape(), b.Shape(), func(k, i, j int) {
 		x, y := ad[i], bd[j]
 		var v int64
 		switch o.Op {
@@ -86,43 +86,6 @@ func (o *BinaryOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 	return err
 }
 
-// forBroadcast calls f(outIndex, aIndex, bIndex) for every element of the
-// broadcast of shapes a and b (out is their broadcast shape).
-func forBroadcast(out, a, b []int, f func(k, i, j int)) {
-	r := len(out)
-	var sa, sb, idx [8]int
-	s := 1
-	for k := len(a) - 1; k >= 0; k-- {
-		if a[k] != 1 {
-			sa[r-len(a)+k] = s
-		}
-		s *= a[k]
-	}
-	s = 1
-	for k := len(b) - 1; k >= 0; k-- {
-		if b[k] != 1 {
-			sb[r-len(b)+k] = s
-		}
-		s *= b[k]
-	}
-	n := nn.Numel(out)
-	for k := 0; k < n; k++ {
-		i, j := 0, 0
-		for q := 0; q < r; q++ {
-			i += idx[q] * sa[q]
-			j += idx[q] * sb[q]
-		}
-		f(k, i, j)
-		for q := r - 1; q >= 0; q-- {
-			idx[q]++
-			if idx[q] < out[q] {
-				break
-			}
-			idx[q] = 0
-		}
-	}
-}
-
 // CompareOp is Equal/Less/Greater with broadcasting; output int64 0/1.
 type CompareOp struct {
 	Kind string
@@ -139,7 +102,7 @@ func (o *CompareOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 	out[0].SetDType(nn.Int64)
 	out[0].Resize(o.shp...)
 	yd := out[0].Int64s()
-	forBroadcast(o.shp, a.Shape(), b.Shape(), func(k, i, j int) {
+	nn.ForBroadcast(o.shp, a.Shape(), b.Shape(), func(k, i, j int) {
 		x, y := scalarAt(a, i), scalarAt(b, j)
 		var t bool
 		switch o.Kind {
@@ -197,8 +160,8 @@ func (o *WhereOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 	like(out[0], x, o.s2)
 	n := nn.Numel(o.s2)
 	ci := make([]int, n)
-	forBroadcast(o.s2, c.Shape(), o.s2, func(k, i, _ int) { ci[k] = i })
-	forBroadcast(o.s2, x.Shape(), y.Shape(), func(k, i, j int) {
+	nn.ForBroadcast(o.s2, c.Shape(), o.s2, func(k, i, _ int) { ci[k] = i })
+	nn.ForBroadcast(o.s2, x.Shape(), y.Shape(), func(k, i, j int) {
 		if scalarAt(c, ci[k]) != 0 {
 			if x.DType() == nn.Int64 {
 				out[0].Int64s()[k] = x.Int64s()[i]
@@ -931,7 +894,7 @@ func (o *ReduceOp) Run(be nn.Backend, in, out []*nn.Tensor) error {
 	}
 	xd := x.Data()
 	cnt := 0
-	forBroadcast(xs, xs, o.ks, func(k, i, j int) {
+	nn.ForBroadcast(xs, xs, o.ks, func(k, i, j int) {
 		if o.Kind == "ReduceMax" {
 			yd[j] = max(yd[j], xd[i])
 		} else {
