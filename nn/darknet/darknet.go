@@ -69,7 +69,7 @@ func ParseCfg(b []byte) ([]*Section, error) {
 			return nil, fmt.Errorf("line %d: want key=value, got %q", line, s)
 		}
 		if len(secs) == 0 {
-			return nil, fmt.Errorf("line %d: option before any section", line)
+			return nil, fmt.Errorf("line %d: expected key=value inside a section, got %q before any section", line, s)
 		}
 		secs[len(secs)-1].Opts[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}

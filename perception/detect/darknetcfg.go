@@ -1,12 +1,12 @@
 package detect
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/avstack/avstack/nn/darknet"
 )
 
 // darknetCfg is what detection needs from a Darknet .cfg: the [net] input size and channel count
@@ -28,63 +28,34 @@ func readDarknetCfg(path string) (*darknetCfg, error) {
 	if err != nil {
 		return nil, fmt.Errorf("detect: darknet cfg: %w", err)
 	}
-	type section struct {
-		kind string
-		line int
-		kv   map[string]string
-	}
-	var secs []section
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	line := 0
-	for sc.Scan() {
-		line++
-		s := strings.TrimSpace(sc.Text())
-		if i := strings.IndexAny(s, "#;"); i >= 0 {
-			s = strings.TrimSpace(s[:i])
-		}
-		if s == "" {
-			continue
-		}
-		if strings.HasPrefix(s, "[") {
-			if !strings.HasSuffix(s, "]") {
-				return nil, fmt.Errorf("detect: darknet cfg %s:%d: bad section header %q", path, line, s)
-			}
-			secs = append(secs, section{kind: strings.TrimSpace(s[1 : len(s)-1]), line: line, kv: map[string]string{}})
-			continue
-		}
-		k, v, ok := strings.Cut(s, "=")
-		if !ok || len(secs) == 0 {
-			return nil, fmt.Errorf("detect: darknet cfg %s:%d: expected key=value inside a section, got %q", path, line, s)
-		}
-		secs[len(secs)-1].kv[strings.TrimSpace(k)] = strings.TrimSpace(v)
-	}
-	if err := sc.Err(); err != nil {
+	secs, err := darknet.ParseCfg(b)
+	if err != nil {
 		return nil, fmt.Errorf("detect: darknet cfg %s: %w", path, err)
 	}
-	if len(secs) == 0 || (secs[0].kind != "net" && secs[0].kind != "network") {
+	if len(secs) == 0 || (secs[0].Type != "net" && secs[0].Type != "network") {
 		return nil, fmt.Errorf("detect: darknet cfg %s: first section must be [net]", path)
 	}
-	atoi := func(s section, key string, def int) (int, error) {
-		v, ok := s.kv[key]
+	atoi := func(s *darknet.Section, key string, def int) (int, error) {
+		v, ok := s.Opts[key]
 		if !ok {
 			return def, nil
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return 0, fmt.Errorf("detect: darknet cfg %s:%d: [%s] %s=%q is not an integer", path, s.line, s.kind, key, v)
+			return 0, fmt.Errorf("detect: darknet cfg %s:%d: [%s] %s=%q is not an integer", path, s.Line, s.Type, key, v)
 		}
 		return n, nil
 	}
-	ints := func(s section, key string) ([]int, error) {
+	ints := func(s *darknet.Section, key string) ([]int, error) {
 		var out []int
-		for _, f := range strings.Split(s.kv[key], ",") {
+		for _, f := range strings.Split(s.Opts[key], ",") {
 			f = strings.TrimSpace(f)
 			if f == "" {
 				continue
 			}
 			n, err := strconv.Atoi(f)
 			if err != nil {
-				return nil, fmt.Errorf("detect: darknet cfg %s:%d: [%s] %s has %q, not an integer", path, s.line, s.kind, key, f)
+				return nil, fmt.Errorf("detect: darknet cfg %s:%d: [%s] %s has %q, not an integer", path, s.Line, s.Type, key, f)
 			}
 			out = append(out, n)
 		}
@@ -107,7 +78,7 @@ func readDarknetCfg(path string) (*darknetCfg, error) {
 	layers := secs[1:]
 	prefix := map[string]string{"convolutional": "conv", "conv": "conv"}
 	for i, s := range layers {
-		if s.kind != "yolo" {
+		if s.Type != "yolo" {
 			continue
 		}
 		classes, err := atoi(s, "classes", 20)
@@ -123,7 +94,7 @@ func readDarknetCfg(path string) (*darknetCfg, error) {
 			return nil, err
 		}
 		if len(anchors)%2 != 0 || len(anchors) == 0 {
-			return nil, fmt.Errorf("detect: darknet cfg %s:%d: [yolo] anchors has %d values, want a non-empty even count", path, s.line, len(anchors))
+			return nil, fmt.Errorf("detect: darknet cfg %s:%d: [yolo] anchors has %d values, want a non-empty even count", path, s.Line, len(anchors))
 		}
 		if len(mask) == 0 {
 			for k := 0; k < len(anchors)/2; k++ {
@@ -133,23 +104,23 @@ func readDarknetCfg(path string) (*darknetCfg, error) {
 		h := YoloHead{Classes: classes, ScaleXY: 1}
 		for _, m := range mask {
 			if m < 0 || 2*m+1 >= len(anchors) {
-				return nil, fmt.Errorf("detect: darknet cfg %s:%d: [yolo] mask %d is outside the %d anchors", path, s.line, m, len(anchors)/2)
+				return nil, fmt.Errorf("detect: darknet cfg %s:%d: [yolo] mask %d is outside the %d anchors", path, s.Line, m, len(anchors)/2)
 			}
 			h.Anchors = append(h.Anchors, [2]float32{float32(anchors[2*m]), float32(anchors[2*m+1])})
 		}
-		if v, ok := s.kv["scale_x_y"]; ok {
+		if v, ok := s.Opts["scale_x_y"]; ok {
 			f, err := strconv.ParseFloat(v, 32)
 			if err != nil || f <= 0 {
-				return nil, fmt.Errorf("detect: darknet cfg %s:%d: [yolo] scale_x_y=%q is not a positive number", path, s.line, v)
+				return nil, fmt.Errorf("detect: darknet cfg %s:%d: [yolo] scale_x_y=%q is not a positive number", path, s.Line, v)
 			}
 			h.ScaleXY = float32(f)
 		}
 		if i == 0 {
-			return nil, fmt.Errorf("detect: darknet cfg %s:%d: [yolo] is the first layer", path, s.line)
+			return nil, fmt.Errorf("detect: darknet cfg %s:%d: [yolo] is the first layer", path, s.Line)
 		}
-		p, ok := prefix[layers[i-1].kind]
+		p, ok := prefix[layers[i-1].Type]
 		if !ok {
-			p = layers[i-1].kind
+			p = layers[i-1].Type
 		}
 		c.Heads = append(c.Heads, h)
 		c.HeadInputs = append(c.HeadInputs, i-1)
