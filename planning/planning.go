@@ -3,6 +3,7 @@ package planning
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/avstack/avstack/config"
@@ -170,7 +171,7 @@ func (p *Planner) Step(in []node.Message, now int64) ([]node.Output, error) {
 		if err != nil {
 			p.routeErr = fmt.Errorf("planning: %s: %w", p.set.RouteTopic, err)
 		} else {
-			if p.rt == nil || !sameLanes(p.rt.Path, rt.Path) {
+			if p.rt == nil || !slices.Equal(p.rt.Path, rt.Path) {
 				p.motion.Reset()
 			}
 			p.rt, p.routeErr = rt, nil
@@ -247,18 +248,6 @@ func (p *Planner) laneChangeCheck(sit behavior.Situation, dec behavior.Decision)
 		}
 	}
 	return p.motion.Shield.LaneChangeSafe(e.V, lead, follow)
-}
-
-func sameLanes(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func nearestOffset(offs []float64, d float64) float64 {

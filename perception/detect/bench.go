@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 )
@@ -53,7 +54,7 @@ func Bench(m *Manifest, threads, runs int) (BenchResult, error) {
 	ours.SetThreads(threads)
 	ref.SetThreads(threads)
 	shape := ours.InputShape()
-	if s := ref.InputShape(); !sameInts(s, shape) {
+	if s := ref.InputShape(); !slices.Equal(s, shape) {
 		return BenchResult{}, fmt.Errorf("detect: bench: %s: input shape %v in our graph, %v in OpenCV", m.Name, shape, s)
 	}
 	in := BenchInput(numel(shape))
@@ -142,18 +143,6 @@ func modelFileName(m *Manifest) string {
 		return filepath.Base(m.Cfg)
 	}
 	return filepath.Base(m.File)
-}
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func median(x []float64) float64 {
