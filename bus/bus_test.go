@@ -12,24 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avstack/avstack/internal/poll"
 	"github.com/avstack/avstack/msg"
 	"github.com/avstack/avstack/msg/av"
 	"github.com/avstack/avstack/msg/foxglove"
 )
-
-// checkFor polls f until it returns nil or the total time passes (nats-server's habit).
-func checkFor(t *testing.T, total, every time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(total)
-	var err error
-	for time.Now().Before(deadline) {
-		if err = f(); err == nil {
-			return
-		}
-		time.Sleep(every)
-	}
-	t.Fatal(err)
-}
 
 type errs struct {
 	mu   sync.Mutex
@@ -124,14 +111,14 @@ func TestLatestOnlySlowConsumer(t *testing.T) {
 	if err := c.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	checkFor(t, 5*time.Second, time.Millisecond, func() error {
+	poll.Until(t, 5*time.Second, func() error {
 		if s := sub.Stats(); s.Received != n {
 			return fmt.Errorf("received %d of %d", s.Received, n)
 		}
 		return nil
 	})
 	close(release)
-	checkFor(t, 5*time.Second, time.Millisecond, func() error {
+	poll.Until(t, 5*time.Second, func() error {
 		mu.Lock()
 		defer mu.Unlock()
 		if s := sub.Stats(); len(seen) == 0 || seen[len(seen)-1] != n || s.Delivered+s.Dropped != n {
@@ -174,7 +161,7 @@ func TestReliableInOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	checkFor(t, 10*time.Second, time.Millisecond, func() error {
+	poll.Until(t, 10*time.Second, func() error {
 		mu.Lock()
 		defer mu.Unlock()
 		if len(seqs) != n {
@@ -209,7 +196,7 @@ func TestReliableOverflowIsAnError(t *testing.T) {
 	for i := 1; i < 20; i++ {
 		_ = c.Publish(msg.SubjectObjects, &av.ObjectList{})
 	}
-	checkFor(t, 5*time.Second, time.Millisecond, func() error {
+	poll.Until(t, 5*time.Second, func() error {
 		if sub.Stats().Received != 20 {
 			return fmt.Errorf("received %d", sub.Stats().Received)
 		}
@@ -257,7 +244,7 @@ func TestGarbageIsCountedAndSubscriberKeepsWorking(t *testing.T) {
 	if err := c.Publish(msg.SubjectTrajectory, &av.Trajectory{Behavior: "ok"}); err != nil {
 		t.Fatal(err)
 	}
-	checkFor(t, 5*time.Second, time.Millisecond, func() error {
+	poll.Until(t, 5*time.Second, func() error {
 		if good.Load() != 1 || sub.Stats().Bad != 3 {
 			return fmt.Errorf("good %d, stats %+v", good.Load(), sub.Stats())
 		}
@@ -312,7 +299,7 @@ func TestSimClock(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	checkFor(t, 5*time.Second, time.Millisecond, func() error {
+	poll.Until(t, 5*time.Second, func() error {
 		if sc.Now() != 50e6 || ticks.Load() != 5 {
 			return fmt.Errorf("now %d, ticks %d", sc.Now(), ticks.Load())
 		}
@@ -381,7 +368,7 @@ func TestTCPTwoProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatalf("child: %v\n%s", err, out)
 	}
-	checkFor(t, 5*time.Second, time.Millisecond, func() error {
+	poll.Until(t, 5*time.Second, func() error {
 		if n.Load() != 10 {
 			return fmt.Errorf("got %d of 10 messages from the other process", n.Load())
 		}

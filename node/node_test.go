@@ -12,24 +12,12 @@ import (
 
 	"github.com/avstack/avstack/bus"
 	"github.com/avstack/avstack/config"
+	"github.com/avstack/avstack/internal/poll"
 	"github.com/avstack/avstack/msg"
 	"github.com/avstack/avstack/msg/av"
 	"github.com/avstack/avstack/node"
 	_ "github.com/avstack/avstack/node/heartbeat"
 )
-
-func checkFor(t *testing.T, total time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(total)
-	var err error
-	for time.Now().Before(deadline) {
-		if err = f(); err == nil {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-	t.Fatal(err)
-}
 
 // echo turns each vehicle state into an object list with one object at the vehicle's position.
 type echo struct {
@@ -138,7 +126,7 @@ func TestRunnerStepsFillsHeadersAndReportsStatus(t *testing.T) {
 	}
 	// Garbage on an input is counted, not stepped.
 	_ = c.PublishRaw(msg.SubjectVehicleState, "avstack.v1.VehicleState", []byte{0xff, 0xff})
-	checkFor(t, 5*time.Second, func() error {
+	poll.Until(t, 5*time.Second, func() error {
 		mu.Lock()
 		defer mu.Unlock()
 		if len(outs) != 3 {
@@ -161,7 +149,7 @@ func TestRunnerStepsFillsHeadersAndReportsStatus(t *testing.T) {
 	core.mu.Unlock()
 	// Heartbeats follow the sim clock.
 	clock.Set(2e9, 200, 1e7)
-	checkFor(t, 5*time.Second, func() error {
+	poll.Until(t, 5*time.Second, func() error {
 		stMu.Lock()
 		defer stMu.Unlock()
 		if len(statuses) == 0 {
@@ -203,7 +191,7 @@ func TestRunnerStepErrorIsCountedNotPublished(t *testing.T) {
 	for i := 1; i <= 3; i++ {
 		_ = c.Publish(msg.SubjectVehicleState, &av.VehicleState{Header: &av.Header{StampNs: int64(i)}, X: float64(i)})
 		_ = c.Flush()
-		checkFor(t, 5*time.Second, func() error {
+		poll.Until(t, 5*time.Second, func() error {
 			core.mu.Lock()
 			defer core.mu.Unlock()
 			if len(core.got) != i {
@@ -241,7 +229,7 @@ func TestLockstepTakesEveryInput(t *testing.T) {
 	}
 	_ = c.Flush()
 	close(block)
-	checkFor(t, 5*time.Second, func() error {
+	poll.Until(t, 5*time.Second, func() error {
 		if st := r.Status(0); st.Steps != 50 || st.Drops != 0 {
 			return fmt.Errorf("status %v", st)
 		}
@@ -299,7 +287,7 @@ nodes:
 	for i := 0; i < 100; i++ {
 		clock.Set(int64(i)*10e6, uint64(i), 10e6)
 	}
-	checkFor(t, 5*time.Second, func() error {
+	poll.Until(t, 5*time.Second, func() error {
 		mu.Lock()
 		defer mu.Unlock()
 		if len(ticks) != 10 {

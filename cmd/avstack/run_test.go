@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/avstack/avstack/internal/poll"
 )
 
 func childPids(pid int) []int {
@@ -37,19 +39,6 @@ func alive(pid int) bool {
 	return err == nil && !strings.Contains(string(b), ") Z ")
 }
 
-func waitUntil(t *testing.T, d time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	var err error
-	for time.Now().Before(deadline) {
-		if err = f(); err == nil {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatal(err)
-}
-
 // `avstack run` with two placeholder nodes: a child killed with SIGKILL is restarted, and
 // SIGTERM stops everything within 2 s.
 func TestRunSupervisesNodes(t *testing.T) {
@@ -65,7 +54,7 @@ func TestRunSupervisesNodes(t *testing.T) {
 	}
 	defer cmd.Process.Kill()
 	var kids []int
-	waitUntil(t, 20*time.Second, func() error {
+	poll.Until(t, 20*time.Second, func() error {
 		kids = childPids(cmd.Process.Pid)
 		if len(kids) != 2 || !strings.Contains(out.String(), "node beta (heartbeat) running") || !strings.Contains(out.String(), "node alpha (heartbeat) running") {
 			return fmt.Errorf("children %v; output:\n%s", kids, out.String())
@@ -76,7 +65,7 @@ func TestRunSupervisesNodes(t *testing.T) {
 	if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 20*time.Second, func() error {
+	poll.Until(t, 20*time.Second, func() error {
 		now := childPids(cmd.Process.Pid)
 		if len(now) != 2 {
 			return fmt.Errorf("children %v", now)

@@ -1,12 +1,12 @@
 package darknet
 
 import (
-	td "github.com/avstack/avstack/internal/realdata"
 	"math"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	td "github.com/avstack/avstack/internal/realdata"
 	"github.com/avstack/avstack/nn"
 	"github.com/avstack/avstack/nn/cpu"
 )

@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	td "github.com/avstack/avstack/internal/realdata"
 	"math"
 	"os"
 	"path/filepath"
@@ -9,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	td "github.com/avstack/avstack/internal/realdata"
 	"github.com/avstack/avstack/nn"
 	"github.com/avstack/avstack/nn/cpu"
 	"github.com/avstack/avstack/nn/darknet"

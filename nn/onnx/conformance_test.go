@@ -1,11 +1,11 @@
 package onnx
 
 import (
-	td "github.com/avstack/avstack/internal/realdata"
 	"os"
 	"path/filepath"
 	"testing"
 
+	td "github.com/avstack/avstack/internal/realdata"
 	"github.com/avstack/avstack/nn"
 	"github.com/avstack/avstack/nn/cpu"
 )

@@ -1,12 +1,12 @@
 package onnx
 
 import (
-	td "github.com/avstack/avstack/internal/realdata"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
 
+	td "github.com/avstack/avstack/internal/realdata"
 	"github.com/avstack/avstack/nn"
 	"github.com/avstack/avstack/nn/cpu"
 )

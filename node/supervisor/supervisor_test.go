@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/avstack/avstack/internal/poll"
 )
 
 // The test binary doubles as a child: with AVSTACK_SUPERVISOR_CHILD set it sleeps until
@@ -46,19 +48,6 @@ func (r *recorder) starts(name string) int {
 	return n
 }
 
-func waitFor(t *testing.T, d time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	var err error
-	for time.Now().Before(deadline) {
-		if err = f(); err == nil {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatal(err)
-}
-
 func child(name, mode string) Child {
 	return Child{Name: name, Path: os.Args[0], Env: []string{"AVSTACK_SUPERVISOR_CHILD=" + mode}, Backoff: 50 * time.Millisecond}
 }
@@ -69,7 +58,7 @@ func TestRestartAfterSIGKILLAndStopWithin2s(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
-	waitFor(t, 10*time.Second, func() error {
+	poll.Until(t, 10*time.Second, func() error {
 		if len(s.Pids()) != 2 {
 			return fmt.Errorf("pids %v", s.Pids())
 		}
@@ -79,7 +68,7 @@ func TestRestartAfterSIGKILLAndStopWithin2s(t *testing.T) {
 	if err := syscall.Kill(old, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, func() error {
+	poll.Until(t, 10*time.Second, func() error {
 		if p := s.Pids()["a"]; p == 0 || p == old || rec.starts("a") != 2 {
 			return fmt.Errorf("a not restarted: pid %d (was %d), starts %d", p, old, rec.starts("a"))
 		}
@@ -107,7 +96,7 @@ func TestStubbornChildIsKilled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
-	waitFor(t, 10*time.Second, func() error {
+	poll.Until(t, 10*time.Second, func() error {
 		if len(s.Pids()) != 1 {
 			return fmt.Errorf("not started")
 		}

@@ -2,11 +2,12 @@ package detect
 
 import (
 	"errors"
-	td "github.com/avstack/avstack/internal/realdata"
 	"path/filepath"
 	"testing"
 
 	"gocv.io/x/gocv"
+
+	td "github.com/avstack/avstack/internal/realdata"
 )
 
 // testdata returns $AVSTACK_TESTDATA joined with rel, skipping the test when the variable is

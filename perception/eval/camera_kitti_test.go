@@ -1,13 +1,13 @@
 package eval_test
 
 import (
-	td "github.com/avstack/avstack/internal/realdata"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"gocv.io/x/gocv"
 
+	td "github.com/avstack/avstack/internal/realdata"
 	"github.com/avstack/avstack/perception/detect"
 	"github.com/avstack/avstack/perception/eval"
 	"github.com/avstack/avstack/perception/tiles"

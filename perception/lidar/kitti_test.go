@@ -1,12 +1,12 @@
 package lidar
 
 import (
-	td "github.com/avstack/avstack/internal/realdata"
 	"image"
 	_ "image/png"
 	"os"
 	"testing"
 
+	td "github.com/avstack/avstack/internal/realdata"
 	"github.com/avstack/avstack/perception/eval"
 	"github.com/avstack/avstack/sensors/kitti"
 )

@@ -1,13 +1,13 @@
 package perceive
 
 import (
-	td "github.com/avstack/avstack/internal/realdata"
 	"image"
 	"path/filepath"
 	"testing"
 
 	"gocv.io/x/gocv"
 
+	td "github.com/avstack/avstack/internal/realdata"
 	"github.com/avstack/avstack/msg"
 	"github.com/avstack/avstack/msg/av"
 	"github.com/avstack/avstack/msg/foxglove"

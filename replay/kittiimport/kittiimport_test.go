@@ -3,7 +3,6 @@ package kittiimport
 import (
 	"bytes"
 	"fmt"
-	td "github.com/avstack/avstack/internal/realdata"
 	"image"
 	"image/png"
 	"math"
@@ -14,6 +13,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	td "github.com/avstack/avstack/internal/realdata"
 	"github.com/avstack/avstack/msg"
 	"github.com/avstack/avstack/msg/av"
 	"github.com/avstack/avstack/msg/foxglove"

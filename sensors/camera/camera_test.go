@@ -3,7 +3,6 @@ package camera
 import (
 	"bytes"
 	"fmt"
-	td "github.com/avstack/avstack/internal/realdata"
 	"image/jpeg"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/avstack/avstack/bus"
 	"github.com/avstack/avstack/config"
+	td "github.com/avstack/avstack/internal/realdata"
 	"github.com/avstack/avstack/msg"
 	"github.com/avstack/avstack/msg/av"
 	"github.com/avstack/avstack/msg/foxglove"

@@ -1,7 +1,6 @@
 package kitti
 
 import (
-	td "github.com/avstack/avstack/internal/realdata"
 	"image/png"
 	"math"
 	"os"
@@ -9,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	td "github.com/avstack/avstack/internal/realdata"
 )
 
 func testdata(t *testing.T, rel string) string {

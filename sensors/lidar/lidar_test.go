@@ -2,7 +2,6 @@ package lidar
 
 import (
 	"encoding/binary"
-	td "github.com/avstack/avstack/internal/realdata"
 	"math"
 	"net"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/avstack/avstack/bus"
 	"github.com/avstack/avstack/config"
+	td "github.com/avstack/avstack/internal/realdata"
 	"github.com/avstack/avstack/msg"
 	"github.com/avstack/avstack/msg/av"
 	"github.com/avstack/avstack/msg/foxglove"

@@ -2,11 +2,12 @@ package velodyne
 
 import (
 	"errors"
-	td "github.com/avstack/avstack/internal/realdata"
 	"io"
 	"math"
 	"path/filepath"
 	"testing"
+
+	td "github.com/avstack/avstack/internal/realdata"
 )
 
 func testdata(t testing.TB, rel string) string {
