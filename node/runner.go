@@ -54,6 +54,7 @@ type Runner struct {
 	lastStatus  int64
 	steps       uint64
 	errs        uint64
+	bad         uint64 // inputs of the wrong type or undecodable (decoded here, not in bus)
 	lastErr     error
 	latSum      time.Duration
 	latMax      time.Duration
@@ -156,6 +157,7 @@ func (r *Runner) subscribe(in Input) error {
 func (r *Runner) badInput(subject string, err error) {
 	r.mBad.WithLabelValues(subject).Inc()
 	r.mu.Lock()
+	r.bad++
 	r.lastErr = err
 	r.mu.Unlock()
 	r.opts.Logf("%v", err)
@@ -252,7 +254,7 @@ func (r *Runner) Status(now int64) *av.NodeStatus {
 }
 
 func (r *Runner) statusLocked(now int64, health av.NodeStatus_Health, text string) *av.NodeStatus {
-	st := &av.NodeStatus{Node: r.opts.Name, Steps: r.steps, Errors: r.errs}
+	st := &av.NodeStatus{Node: r.opts.Name, Steps: r.steps, Errors: r.errs, BadMessages: r.bad}
 	for _, s := range r.subs {
 		ss := s.Stats()
 		st.Drops += ss.Dropped + ss.Overflows
