@@ -79,6 +79,7 @@ func (o *ConnectOptions) natsOptions() []nats.Option {
 		}),
 		// Large frames: let the client buffer generously before it declares itself slow.
 		nats.SyncQueueLen(1024),
+		nats.WriteBufferSize(16 << 20),
 	}
 	if o.CredsFile != "" {
 		opts = append(opts, nats.UserCredentials(o.CredsFile))
