@@ -15,7 +15,7 @@ import (
 // AVX2 kernel's ragged right-edge tiles go through a scratch tile. So every
 // shape runs through the same kernel without reading or writing outside C.
 //
-// Threads share the packed B panel and take pieces of C (see shared); no
+// Threads share the packed B panel and take pieces of C (see shared.go); no
 // piece cuts k, so each element of C sees the same operations in the same
 // order whatever the thread count: results are bit-identical across
 // SetThreads.
@@ -42,13 +42,11 @@ type callCtx struct {
 	pr    problem
 	parts []part // the single-threaded path's buffers
 
-	// the multi-threaded path (shared)
-	bshared []float32
-	bufs    chan *aBuf
-	stage   panelStage
+	// the multi-threaded path (shared.go)
+	sh sharedRun
 }
 
-func (c *callCtx) Run(i int) { c.runPiece(i) }
+func (c *callCtx) Run(i int) { c.sh.worker(&c.pr, i) }
 
 // minParallelFlops is the work below which waking another thread costs more
 // than it saves (waking a parked worker takes microseconds, tens of them on
@@ -67,116 +65,11 @@ func run(p *impl, nthreads int, transA, transB bool, m, n, k int, alpha float32,
 		pt.m0, pt.m1, pt.n0, pt.n1 = 0, m, 0, n
 		pt.compute(&ctx.pr)
 	} else {
-		ctx.shared(nthreads)
+		ctx.sh.plan(&ctx.pr, nthreads)
+		parallel.Default.RunN(ctx.sh.nthreads, ctx.sh.nthreads, ctx)
 	}
 	ctx.pr = problem{} // drop references to the caller's slices
 	putCtx(ctx)
-}
-
-// Multi-threaded calls share one packed panel of B, as BLIS does: for each
-// (nc, kc) panel the calling goroutine packs B once, then the panel's tiles
-// are cut into pieces (row blocks of A, and column ranges when A has few row
-// blocks) several times more numerous than the threads. Threads claim pieces
-// as they go, each packing its piece's block of A into a buffer it borrows
-// for the piece, so a thread slowed by other load on the machine simply takes
-// fewer pieces, and nothing is packed twice except A for column ranges.
-
-// piecesPerThread is how finely a panel is cut, per thread.
-const piecesPerThread = 4
-
-// minPieceSlivers is the narrowest column range of a piece, in slivers of
-// B, and minPieceRows the shortest row block, in slivers of A.
-const minPieceSlivers, minPieceRows = 4, 4
-
-// aBuf is a packing buffer for a block of A that a piece borrows.
-type aBuf struct{ a, tile []float32 }
-
-// panelStage is the panel the pieces of one pool run work on.
-type panelStage struct {
-	jc, nc, pc, kc int
-	beta           float32
-	direct         bool
-	mcb, nIC, nJ   int // row block length, row blocks, column ranges
-	slivers        int // slivers of B in the panel
-}
-
-// shared runs the call on nthreads goroutines with a shared packed B.
-func (ctx *callCtx) shared(nthreads int) {
-	pr := &ctx.pr
-	p := pr.p
-	m, n, k := pr.m, pr.n, pr.k
-	mr, nr := p.mr, p.nr
-	kcb := blocks(k, p.kc, 1)
-	ncb := blocks(n, p.nc, nr)
-	direct := directB(pr, m)
-	// Row blocks no taller than mc and, down to a floor of a few slivers,
-	// numerous enough to go round; columns are cut only when that is not.
-	want := piecesPerThread * nthreads
-	mcb := blocks(m, min(p.mc, max(minPieceRows*mr, (m+want-1)/want)), mr)
-	if ctx.bufs == nil || cap(ctx.bufs) < nthreads {
-		ctx.bufs = make(chan *aBuf, nthreads)
-		for i := 0; i < nthreads; i++ {
-			ctx.bufs <- &aBuf{}
-		}
-	}
-	if direct {
-		ctx.bshared = grow(ctx.bshared, nr*kcb)
-	} else {
-		ctx.bshared = grow(ctx.bshared, min(ncb, (n+nr-1)/nr*nr)*kcb)
-	}
-	st := &ctx.stage
-	for jc := 0; jc < n; jc += ncb {
-		nc := min(ncb, n-jc)
-		slivers := (nc + nr - 1) / nr
-		nIC := (m + mcb - 1) / mcb
-		nJ := 1
-		if nIC < want {
-			nJ = max(1, min((want+nIC-1)/nIC, slivers/minPieceSlivers))
-		}
-		for pc := 0; pc < k; pc += kcb {
-			kc := min(kcb, k-pc)
-			beta := pr.beta
-			if pc > 0 {
-				beta = 1
-			}
-			if direct {
-				if full := nc / nr * nr; full < nc {
-					packB(pr, ctx.bshared, nr, pc, kc, jc+full, nc-full)
-				}
-			} else {
-				packB(pr, ctx.bshared, nr, pc, kc, jc, nc)
-			}
-			*st = panelStage{jc: jc, nc: nc, pc: pc, kc: kc, beta: beta, direct: direct,
-				mcb: mcb, nIC: nIC, nJ: nJ, slivers: slivers}
-			parallel.Default.RunN(nIC*nJ, nthreads, ctx)
-		}
-	}
-}
-
-// runPiece computes piece i of the current panel: row block i/nJ, column
-// range i%nJ (in whole slivers).
-func (ctx *callCtx) runPiece(i int) {
-	pr, st := &ctx.pr, &ctx.stage
-	p := pr.p
-	mr, nr := p.mr, p.nr
-	ib, jb := i/st.nJ, i%st.nJ
-	ic := ib * st.mcb
-	mc := min(st.mcb, pr.m-ic)
-	s0 := st.slivers * jb / st.nJ
-	s1 := st.slivers * (jb + 1) / st.nJ
-	j0, j1 := s0*nr, min(st.nc, s1*nr)
-	buf := <-ctx.bufs
-	buf.a = grow(buf.a, (mc+mr-1)/mr*mr*st.kc)
-	buf.tile = grow(buf.tile, mr*nr)
-	packA(pr, buf.a, mr, ic, mc, st.pc, st.kc)
-	pt := part{abuf: buf.a, tile: buf.tile}
-	if st.direct {
-		pt.bbuf = ctx.bshared // holds only the ragged last sliver
-	} else {
-		pt.bbuf = ctx.bshared[s0*nr*st.kc:]
-	}
-	pt.macro(pr, ic, mc, st.jc+j0, j1-j0, st.pc, st.kc, st.beta, st.direct)
-	ctx.bufs <- buf
 }
 
 // blocks splits total into the fewest blocks of at most size, of nearly

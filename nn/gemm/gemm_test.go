@@ -85,6 +85,10 @@ func gemmCases() []gemmCase {
 		gemmCase{name: "k_zero", m: 20, n: 20, k: 0, alpha: 1, beta: 3},
 		gemmCase{name: "m_zero", m: 0, n: 20, k: 5, alpha: 1, beta: 3},
 		gemmCase{name: "square_1000", m: 1000, n: 1000, k: 64, alpha: 1, beta: 0},
+		// Several n panels (nc is 4096 at most) and k panels (kc 256), so
+		// the threaded path reuses its double-buffered B; ragged last sliver.
+		gemmCase{name: "multi_panel_direct_b", m: 30, n: 4133, k: 530, alpha: 1, beta: 0.5, pad: 2},
+		gemmCase{name: "multi_panel_packed_b", transB: true, m: 60, n: 4133, k: 530, alpha: -1, beta: 1, pad: 1},
 	)
 	// Matrix-vector shapes with strides (gemv.go), every transpose.
 	for _, ta := range []bool{false, true} {
@@ -209,24 +213,26 @@ func TestSgemmThreadsBitIdentical(t *testing.T) {
 	for _, kern := range testKernels(t) {
 		t.Run(kern, func(t *testing.T) {
 			withKernel(t, kern, func() {
-				m, n, k := 150, 333, 520
-				rng := rand.New(rand.NewPCG(3, 4))
-				_, a := guarded(rng, m, k, k)
-				_, b := guarded(rng, k, n, n)
-				var first []float32
 				old := Threads()
 				defer SetThreads(old)
-				for _, th := range []int{1, 2, 4} {
-					SetThreads(th)
-					c := make([]float32, m*n)
-					Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
-					if first == nil {
-						first = c
-						continue
-					}
-					for i := range c {
-						if math.Float32bits(c[i]) != math.Float32bits(first[i]) {
-							t.Fatalf("threads=%d: C[%d]=%v differs from threads=1 %v", th, i, c[i], first[i])
+				for _, d := range [][3]int{{150, 333, 520}, {40, 4133, 530}, {200, 4133, 530}} {
+					m, n, k := d[0], d[1], d[2]
+					rng := rand.New(rand.NewPCG(3, 4))
+					_, a := guarded(rng, m, k, k)
+					_, b := guarded(rng, k, n, n)
+					var first []float32
+					for _, th := range []int{1, 2, 4} {
+						SetThreads(th)
+						c := make([]float32, m*n)
+						Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+						if first == nil {
+							first = c
+							continue
+						}
+						for i := range c {
+							if math.Float32bits(c[i]) != math.Float32bits(first[i]) {
+								t.Fatalf("%dx%dx%d threads=%d: C[%d]=%v differs from threads=1 %v", m, n, k, th, i, c[i], first[i])
+							}
 						}
 					}
 				}
