@@ -291,9 +291,9 @@ func (c *Controller) imminent(now int64, pose geom.Pose2, v, horizon float64) (f
 		// Ego rear axle at time t.
 		var ex, ey, eyaw float64
 		if c.path != nil && s0 < c.path.Length() {
-			p := c.path.PointAt(s0 + v*t)
-			q := c.path.PointAt(s0 + v*t + 0.5)
-			ex, ey, eyaw = p.X, p.Y, math.Atan2(q.Y-p.Y, q.X-p.X)
+			var p geom.Vec2
+			p, eyaw = c.path.PoseAt(s0 + v*t)
+			ex, ey = p.X, p.Y
 		} else {
 			ex, ey, eyaw = pose.X+v*t*math.Cos(pose.Yaw), pose.Y+v*t*math.Sin(pose.Yaw), pose.Yaw
 		}

@@ -84,18 +84,27 @@ func (p *Path) Project(q geom.Vec2) (s, ey, yaw, kappa float64) {
 	return s, ey, yaw, kappa
 }
 
-// PointAt returns the path position at arc length s (extrapolated along the end headings).
+// PointAt returns the path position at arc length s; beyond either end it goes on straight
+// along the end point's heading (the planner's yaw, not the direction of the last short
+// segment: a stopping trajectory ends in points centimetres apart whose direction is noise).
 func (p *Path) PointAt(s float64) geom.Vec2 {
-	if len(p.geo) == 1 || s <= 0 {
-		a := p.pts[p.geo[0]]
-		yaw := a.GetYaw()
-		if len(p.geo) > 1 {
-			b := p.pts[p.geo[1]]
-			yaw = math.Atan2(b.GetY()-a.GetY(), b.GetX()-a.GetX())
+	q, _ := p.PoseAt(s)
+	return q
+}
+
+// PoseAt returns the path position and heading at arc length s (see PointAt for the ends).
+func (p *Path) PoseAt(s float64) (geom.Vec2, float64) {
+	last := len(p.s) - 1
+	if s <= 0 || last == 0 || s >= p.s[last] {
+		i, ds := 0, s
+		if s > 0 {
+			i, ds = last, s-p.s[last]
 		}
-		return geom.Vec2{X: a.GetX() + s*math.Cos(yaw), Y: a.GetY() + s*math.Sin(yaw)}
+		a := p.pts[p.geo[i]]
+		yaw := a.GetYaw()
+		return geom.Vec2{X: a.GetX() + ds*math.Cos(yaw), Y: a.GetY() + ds*math.Sin(yaw)}, yaw
 	}
-	k := len(p.s) - 2
+	k := last - 1
 	for i := 1; i < len(p.s); i++ {
 		if p.s[i] >= s {
 			k = i - 1
@@ -103,9 +112,9 @@ func (p *Path) PointAt(s float64) geom.Vec2 {
 		}
 	}
 	a, b := p.pts[p.geo[k]], p.pts[p.geo[k+1]]
-	l := p.s[k+1] - p.s[k]
-	u := (s - p.s[k]) / l
-	return geom.Vec2{X: a.GetX() + u*(b.GetX()-a.GetX()), Y: a.GetY() + u*(b.GetY()-a.GetY())}
+	u := (s - p.s[k]) / (p.s[k+1] - p.s[k])
+	yaw := a.GetYaw() + u*geom.NormalizeAngle(b.GetYaw()-a.GetYaw())
+	return geom.Vec2{X: a.GetX() + u*(b.GetX()-a.GetX()), Y: a.GetY() + u*(b.GetY()-a.GetY())}, geom.NormalizeAngle(yaw)
 }
 
 // AtTime interpolates speed, acceleration and arc length (along the trajectory's own s) at t
