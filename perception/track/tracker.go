@@ -24,12 +24,16 @@ type Detection struct {
 
 // Options tune the tracker.
 type Options struct {
-	// AccelNoise is the standard deviation of the unmodelled acceleration (m/s^2).
-	AccelNoise float64
+	// AccelNoise is the standard deviation of the unmodelled acceleration (m/s^2);
+	// pedestrian tracks use WalkerAccelNoise.
+	AccelNoise, WalkerAccelNoise float64
 	// PositionNoise is the standard deviation of a measured position (m).
 	PositionNoise float64
-	// InitVelocityStd is the velocity uncertainty of a new track (m/s).
-	InitVelocityStd float64
+	// InitVelocityStd is the velocity uncertainty of a new track (m/s); a new pedestrian track
+	// uses WalkerInitVelocityStd instead (people walk at 1-2 m/s: a wide prior lets the jitter
+	// of a first few detections, e.g. of someone stepping out from behind a van, read as a
+	// walker moving at car speed).
+	InitVelocityStd, WalkerInitVelocityStd float64
 	// GateChi2 bounds the squared Mahalanobis distance of an association (9.21: 99 % for 2 dof);
 	// GateDistance bounds the plain distance (m) as well.
 	GateChi2, GateDistance float64
@@ -44,15 +48,17 @@ type Options struct {
 // DefaultOptions suit 10-20 Hz lidar detections of road users.
 func DefaultOptions() Options {
 	return Options{
-		AccelNoise:      2,
-		PositionNoise:   0.3,
-		InitVelocityStd: 10,
-		GateChi2:        13.8, // 99.9 % for 2 dof
-		GateDistance:    5,
-		ConfirmHits:     3,
-		MaxCoast:        0.5,
-		SizeAlpha:       0.3,
-		YawAlpha:        0.4,
+		AccelNoise:            2,
+		PositionNoise:         0.3,
+		InitVelocityStd:       10,
+		WalkerInitVelocityStd: 1.5,
+		WalkerAccelNoise:      1.5,
+		GateChi2:              13.8, // 99.9 % for 2 dof
+		GateDistance:          5,
+		ConfirmHits:           3,
+		MaxCoast:              0.5,
+		SizeAlpha:             0.3,
+		YawAlpha:              0.4,
 	}
 }
 
@@ -61,7 +67,7 @@ func (o Options) Validate() error {
 	pos := []struct {
 		name string
 		v    float64
-	}{{"accel_noise", o.AccelNoise}, {"position_noise", o.PositionNoise}, {"init_velocity_std", o.InitVelocityStd},
+	}{{"accel_noise", o.AccelNoise}, {"walker_accel_noise", o.WalkerAccelNoise}, {"position_noise", o.PositionNoise}, {"init_velocity_std", o.InitVelocityStd}, {"walker_init_velocity_std", o.WalkerInitVelocityStd},
 		{"gate_chi2", o.GateChi2}, {"gate_distance", o.GateDistance}, {"max_coast", o.MaxCoast}}
 	for _, p := range pos {
 		if !(p.v > 0) || math.IsInf(p.v, 0) {
@@ -137,10 +143,14 @@ func (t *Tracker) Update(dets []Detection, stamp int64) ([]*Track, error) {
 		dt = float64(stamp-t.last) / 1e9
 	}
 	t.last, t.primed = stamp, true
-	q := t.o.AccelNoise * t.o.AccelNoise
+	q, qWalker := t.o.AccelNoise*t.o.AccelNoise, t.o.WalkerAccelNoise*t.o.WalkerAccelNoise
 	r2 := t.o.PositionNoise * t.o.PositionNoise
 	for _, tr := range t.tracks {
-		tr.kf.predict(dt, q)
+		if tr.Class == av.ObjectClass_OBJECT_CLASS_PEDESTRIAN {
+			tr.kf.predict(dt, qWalker)
+		} else {
+			tr.kf.predict(dt, q)
+		}
 	}
 	// Cost: squared Mahalanobis distance, forbidden outside the gates.
 	cost := make([][]float64, len(t.tracks))
@@ -187,7 +197,11 @@ func (t *Tracker) Update(dets []Detection, stamp int64) ([]*Track, error) {
 		}
 		tr := &Track{ID: t.nextID, Born: stamp, Box: d.Box, classVotes: map[av.ObjectClass]float64{}}
 		t.nextID++
-		tr.kf = newKalman(d.Box.X, d.Box.Y, t.o.PositionNoise, t.o.InitVelocityStd)
+		vStd := t.o.InitVelocityStd
+		if d.Class == av.ObjectClass_OBJECT_CLASS_PEDESTRIAN {
+			vStd = t.o.WalkerInitVelocityStd
+		}
+		tr.kf = newKalman(d.Box.X, d.Box.Y, t.o.PositionNoise, vStd)
 		t.updateMeta(tr, d, stamp)
 		t.fill(tr)
 		t.tracks = append(t.tracks, tr)

@@ -203,3 +203,33 @@ func TestMahalanobisMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// TestWalkerPrior: the first detections of someone stepping out from behind a van jump along
+// the road as more of them comes into view (here 0.8 m per frame while they actually walk
+// across at 1.5 m/s). A pedestrian track starts with the walker prior and reads a walking
+// speed; the same detections as a car read car speed, as the wide prior lets them.
+func TestWalkerPrior(t *testing.T) {
+	speed := func(class av.ObjectClass) float64 {
+		tr := mustNew(t)
+		var out []*Track
+		for i := 0; i < 3; i++ {
+			d := Detection{Box: geom.Box{X: 150 + 0.8*float64(i), Y: -3 + 0.15*float64(i), Length: 0.5, Width: 0.5, Height: 1.7}, Class: class, Score: 0.8}
+			var err error
+			if out, err = tr.Update([]Detection{d}, int64(i)*tick); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(out) != 1 {
+			t.Fatalf("%v: %d confirmed tracks, want 1", class, len(out))
+		}
+		return math.Hypot(out[0].VX, out[0].VY)
+	}
+	walker, car := speed(av.ObjectClass_OBJECT_CLASS_PEDESTRIAN), speed(av.ObjectClass_OBJECT_CLASS_CAR)
+	if walker > 3 {
+		t.Errorf("pedestrian track speed %.2f m/s when first confirmed (3 jittery detections), want <= 3", walker)
+	}
+	if car < 5 {
+		t.Errorf("car track speed %.2f m/s, want >= 5 (the wide prior follows the detections)", car)
+	}
+	t.Logf("pedestrian %.2f m/s, car %.2f m/s", walker, car)
+}
