@@ -1,6 +1,7 @@
 package behavior
 
 import (
+	"fmt"
 	"math"
 	"sort"
 
@@ -171,6 +172,11 @@ type RuleBased struct {
 	// A signal that turns on when stopping would need more than this deceleration (m/s^2) is
 	// driven through.
 	DilemmaDecel float64
+	// Occlusion caution: on roads limited to OcclusionRoadLimit (m/s) or less, a stopped vehicle
+	// (or crawling: under 2 m/s, which also absorbs track noise) beside the path (within OcclusionGap m of the ego's body) hides whoever may step out in
+	// front of it, so the ego passes it at no more than OcclusionSpeed (m/s), slowing at
+	// OcclusionDecel (m/s^2) before it. OcclusionSpeed 0 turns the rule off.
+	OcclusionSpeed, OcclusionRoadLimit, OcclusionGap, OcclusionDecel float64
 
 	targetD      float64
 	haveTarget   bool
@@ -196,7 +202,8 @@ func (r *RuleBased) Veto(d Decision, now int64, reason string) {
 
 // NewRuleBased with default parameters.
 func NewRuleBased() *RuleBased {
-	return &RuleBased{IDM: DefaultIDM(), MOBIL: DefaultMOBIL(), Cruise: 15, StopDwell: 1.0, CrosswalkLateral: 4.0, LaneChangeCooldown: 4, DilemmaDecel: 3.5}
+	return &RuleBased{IDM: DefaultIDM(), MOBIL: DefaultMOBIL(), Cruise: 15, StopDwell: 1.0, CrosswalkLateral: 4.0, LaneChangeCooldown: 4, DilemmaDecel: 3.5,
+		OcclusionSpeed: 7, OcclusionRoadLimit: 16.7, OcclusionGap: 2.5, OcclusionDecel: 1.5}
 }
 
 // Name implements Policy.
@@ -320,6 +327,13 @@ func (r *RuleBased) Decide(s Situation) Decision {
 		if gap < 3*v0+20 {
 			dec.Manoeuvre, dec.Lead = Follow, lead
 			dec.Reason = "following"
+		}
+	}
+
+	if v, id, ok := r.occlusionLimit(s, v0); ok && v < dec.TargetSpeed {
+		dec.TargetSpeed = v
+		if dec.Manoeuvre == LaneKeep {
+			dec.Reason = fmt.Sprintf("passing stopped object %d slowly (occlusion)", id)
 		}
 	}
 
@@ -492,6 +506,35 @@ func (r *RuleBased) Decide(s Situation) Decision {
 		stop(s.Ego.FrontS+math.Max(20, s.Ego.V*s.Ego.V/(2*2.0)+5), PullOver, "stop requested")
 	}
 	return dec
+}
+
+// occlusionLimit is the speed cap for passing stopped vehicles beside the path (see
+// RuleBased.OcclusionSpeed), and the object that sets it. Before the object the cap is the speed
+// from which OcclusionDecel reaches OcclusionSpeed 10 m before its rear, so the ego slows
+// smoothly; it depends on distance only, never on the ego's speed (no on/off dithering).
+func (r *RuleBased) occlusionLimit(s Situation, v0 float64) (float64, uint64, bool) {
+	if r.OcclusionSpeed <= 0 || v0 > r.OcclusionRoadLimit {
+		return 0, 0, false
+	}
+	best, id, found := v0, uint64(0), false
+	for _, a := range s.Agents {
+		if vulnerable(a) || math.Hypot(a.VS, a.VD) > 2 || a.Length < 3 {
+			continue
+		}
+		rear, front := a.S-a.Length/2-s.Ego.FrontS, a.S+a.Length/2-s.Ego.FrontS
+		if front < 0 {
+			continue // passed
+		}
+		gap := math.Abs(a.D-r.targetD) - a.Width/2 - s.Ego.Width/2
+		if gap < 0.3 || gap > r.OcclusionGap {
+			continue // in the path (a leader), or far enough aside
+		}
+		v := math.Sqrt(r.OcclusionSpeed*r.OcclusionSpeed + 2*r.OcclusionDecel*math.Max(0, rear-10))
+		if v < best {
+			best, id, found = v, a.ID, true
+		}
+	}
+	return best, id, found
 }
 
 // SortAgents orders agents by s (deterministic order for policies that iterate).

@@ -211,3 +211,45 @@ func TestStopSignDwell(t *testing.T) {
 		t.Fatalf("released after %.1f s, want about StopDwell = 1 s", released)
 	}
 }
+
+// TestOcclusionCaution: a stopped van beside the lane on an urban road caps the target speed
+// by distance (OcclusionDecel down to OcclusionSpeed 10 m before its rear); the rule leaves
+// fast roads, moving vehicles, vehicles in the path and vehicles far aside alone.
+func TestOcclusionCaution(t *testing.T) {
+	van := func(rearAhead, d, v float64) Agent {
+		return Agent{ID: 7, Class: av.ObjectClass_OBJECT_CLASS_CAR, S: 103.7 + rearAhead + 2.5, D: d, VS: v, Length: 5, Width: 2}
+	}
+	r0 := NewRuleBased()
+	capAt := func(rearAhead float64) float64 {
+		return math.Min(13.9, math.Sqrt(r0.OcclusionSpeed*r0.OcclusionSpeed+2*r0.OcclusionDecel*math.Max(0, rearAhead-10)))
+	}
+	cases := []struct {
+		name  string
+		limit float64
+		a     Agent
+		want  float64
+	}{
+		{"far ahead: no cap yet", 13.9, van(80, -3, 0), 13.9},
+		{"approaching: capped by distance", 13.9, van(30, -3, 0), capAt(30)},
+		{"near its rear: the caution speed", 13.9, van(8, -3, 0), r0.OcclusionSpeed},
+		{"alongside: the caution speed", 13.9, van(-3, -3, 0), r0.OcclusionSpeed},
+		{"passed", 13.9, van(-8, -3, 0), 13.9},
+		{"track noise of 1 m/s still counts as stopped", 13.9, van(8, -3, 1), r0.OcclusionSpeed},
+		{"moving traffic beside", 13.9, van(8, -3, 8), 13.9},
+		{"in the path: a leader, not an occluder", 13.9, van(30, -0.5, 0), 13.9},
+		{"far aside", 13.9, van(8, -7, 0), 13.9},
+		{"highway", 30, van(8, -3, 0), 30},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := baseSituation()
+			s.Ego.V, s.SpeedLimit = 10, c.limit
+			s.LaneOffsets = []float64{0}
+			s.Agents = []Agent{c.a}
+			d := NewRuleBased().Decide(s)
+			if math.Abs(d.TargetSpeed-c.want) > 1e-9 {
+				t.Fatalf("target speed %.3f, want %.3f (%s)", d.TargetSpeed, c.want, d.Reason)
+			}
+		})
+	}
+}
