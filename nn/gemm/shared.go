@@ -7,26 +7,22 @@ import (
 )
 
 // A multi-threaded call runs as one pool run of nthreads workers that claim
-// work items, in order, from one atomic counter. The items of a call are,
-// panel after panel ((jc, pc) blocks of n and k):
+// work items, in order, from one atomic counter. n is cut into panels (one
+// for most shapes); the items of a call are, panel after panel:
 //
-//	pack:    a chunk of the panel's slivers of B, into one of two buffers
-//	compute: a piece of the panel's tiles of C (a block of rows of A, and a
-//	         column range when A has few row blocks): pack the block of A
-//	         into the worker's own buffer, then run the micro-kernel over it
+//	pack:  a chunk of the panel's B at one k block (a range of its slivers),
+//	       into one of two buffers that hold the panel's B for all of k
+//	piece: a block of rows of C (and a column range when A has few row
+//	       blocks) over all of k: for each k block, pack the block of A into
+//	       the worker's own buffer, wait until that k block of B is packed,
+//	       run the micro-kernel over the tiles
 //
-// So both threads pack B (BLIS-style shared panel, packed in parallel), a
-// thread that finishes its pieces early goes on to pack the next panel
-// (double-buffered) instead of waiting at a barrier, and a thread slowed by
-// other load on the machine simply claims fewer items. The dependencies are
-// waited for by spinning on counters:
-//
-//   - a compute piece needs its panel's B fully packed (after packing its A,
-//     so the wait overlaps with useful work), and the same piece of the
-//     previous panel finished: a tile of C is accumulated over the k panels
-//     in order, by one thread at a time;
-//   - a pack chunk needs every piece of the panel two before it finished,
-//     since that panel used the same buffer.
+// So all threads pack the shared B (as in BLIS) and a piece owns its tiles
+// of C for the whole of k: pieces never wait for each other, only for the
+// packing of B, which is claimed before them and short, and the threads
+// overlap that wait with packing their A. A thread slowed by other load on
+// the machine simply claims fewer pieces. The pack chunks of a panel wait
+// until every piece of the panel two before it is done (same buffer).
 //
 // An item only ever waits for items claimed before it, by threads that are
 // running them, so the run always completes, even when the caller ends up
@@ -34,31 +30,36 @@ import (
 type sharedRun struct {
 	nthreads int
 	kcb, ncb int // k and n block lengths
-	npc      int // k blocks per n block
-	npanels  int
+	npc      int // k blocks
+	nJC      int // n panels
 	direct   bool
 	mcb      int // row block length of a piece
 	nIC, nJ  int // row blocks and column ranges per panel
-	nPack    int // pack chunks per panel
+	nPack    int // pack chunks per k block of a panel
+	bStride  int // floats of a buffer per k block
 	items    int64
 
-	next      atomic.Int64
-	packed    [2]atomic.Int64 // pack chunks finished, per B buffer, over the run
-	pieceDone []atomic.Int32  // per piece: panels finished
-	b         [2][]float32
-	w         []sharedWorker
+	next       atomic.Int64
+	packed     []atomic.Int64 // [buffer*npc+pc]: chunks finished over the run
+	piecesDone [2]atomic.Int64
+	b          [2][]float32
+	w          []sharedWorker
 }
 
 // sharedWorker is one worker's packing buffers.
 type sharedWorker struct{ a, tile []float32 }
 
 // piecesPerThread is how finely a panel's tiles are cut, per thread, and
-// packPerThread how finely its B is cut for packing.
+// packPerThread how finely each of its k blocks of B is cut for packing.
 const piecesPerThread, packPerThread = 4, 2
 
 // minPieceSlivers is the narrowest column range of a piece, in slivers of
 // B, and minPieceRows the shortest row block, in slivers of A.
 const minPieceSlivers, minPieceRows = 4, 4
+
+// sharedBMax bounds the packed B of one panel (floats, all of k): wider
+// panels than fit are cut, at the cost of packing A once more per panel.
+const sharedBMax = 4 << 20
 
 // plan sets up the run of pr on nthreads workers.
 func (s *sharedRun) plan(pr *problem, nthreads int) {
@@ -67,9 +68,9 @@ func (s *sharedRun) plan(pr *problem, nthreads int) {
 	mr, nr := p.mr, p.nr
 	s.nthreads = nthreads
 	s.kcb = blocks(k, p.kc, 1)
-	s.ncb = blocks(n, p.nc, nr)
 	s.npc = (k + s.kcb - 1) / s.kcb
-	s.npanels = (n + s.ncb - 1) / s.ncb * s.npc
+	s.ncb = blocks(n, min(p.nc, max(nr, sharedBMax/(s.npc*s.kcb)/nr*nr)), nr)
+	s.nJC = (n + s.ncb - 1) / s.ncb
 	s.direct = directB(pr, m)
 	// Row blocks no taller than mc and, down to a floor of a few slivers,
 	// numerous enough to go round; columns are cut only when that is not.
@@ -88,27 +89,24 @@ func (s *sharedRun) plan(pr *problem, nthreads int) {
 		if n%nr != 0 {
 			s.nPack = 1
 		}
+		s.bStride = nr * s.kcb
 	} else {
 		s.nPack = min(slivers, packPerThread*nthreads)
+		s.bStride = slivers * nr * s.kcb
 	}
-	s.items = int64(s.npanels * (s.nPack + s.nIC*s.nJ))
+	s.items = int64(s.nJC * (s.npc*s.nPack + s.nIC*s.nJ))
 	s.next.Store(0)
-	s.packed[0].Store(0)
-	s.packed[1].Store(0)
-	npieces := s.nIC * s.nJ
-	if cap(s.pieceDone) < npieces {
-		s.pieceDone = make([]atomic.Int32, npieces)
+	if cap(s.packed) < 2*s.npc {
+		s.packed = make([]atomic.Int64, 2*s.npc)
 	}
-	s.pieceDone = s.pieceDone[:npieces]
-	for i := range s.pieceDone {
-		s.pieceDone[i].Store(0)
+	s.packed = s.packed[:2*s.npc]
+	for i := range s.packed {
+		s.packed[i].Store(0)
 	}
-	bl := nr * s.kcb
-	if !s.direct {
-		bl = min(s.ncb, (n+nr-1)/nr*nr) * s.kcb
-	}
+	s.piecesDone[0].Store(0)
+	s.piecesDone[1].Store(0)
 	for i := range s.b {
-		s.b[i] = grow(s.b[i], bl)
+		s.b[i] = grow(s.b[i], s.npc*s.bStride)
 	}
 	if len(s.w) < nthreads {
 		s.w = append(s.w, make([]sharedWorker, nthreads-len(s.w))...)
@@ -118,41 +116,35 @@ func (s *sharedRun) plan(pr *problem, nthreads int) {
 // worker claims and runs items until none is left; w picks the buffers.
 func (s *sharedRun) worker(pr *problem, w int) {
 	buf := &s.w[w]
-	per := int64(s.nPack + s.nIC*s.nJ)
+	packs := s.npc * s.nPack
+	per := int64(packs + s.nIC*s.nJ)
 	for {
 		it := s.next.Add(1) - 1
 		if it >= s.items {
 			return
 		}
-		t, r := int(it/per), int(it%per)
-		if r < s.nPack {
-			s.pack(pr, t, r)
+		jp, r := int(it/per), int(it%per)
+		if r < packs {
+			s.pack(pr, jp, r/s.nPack, r%s.nPack)
 		} else {
-			s.compute(pr, buf, t, r-s.nPack)
+			s.piece(pr, buf, jp, r-packs)
 		}
 	}
 }
 
-// panel returns the bounds of panel t.
-func (s *sharedRun) panel(pr *problem, t int) (jc, nc, pc, kc int) {
-	jc = t / s.npc * s.ncb
-	pc = t % s.npc * s.kcb
-	return jc, min(s.ncb, pr.n-jc), pc, min(s.kcb, pr.k-pc)
-}
-
-// pack packs chunk r of panel t's B into buffer t%2.
-func (s *sharedRun) pack(pr *problem, t, r int) {
-	if t >= 2 {
-		// Panel t-2 used this buffer: wait until all its pieces are done.
-		for i := range s.pieceDone {
-			for n := 0; s.pieceDone[i].Load() < int32(t-1); n++ {
-				backoff(n)
-			}
+// pack packs chunk r of k block ip of panel jp's B into buffer jp%2.
+func (s *sharedRun) pack(pr *problem, jp, ip, r int) {
+	if jp >= 2 {
+		// Panel jp-2 used this buffer: wait until all its pieces are done.
+		need := int64(jp/2) * int64(s.nIC*s.nJ)
+		for n := 0; s.piecesDone[jp%2].Load() < need; n++ {
+			backoff(n)
 		}
 	}
-	jc, nc, pc, kc := s.panel(pr, t)
 	nr := pr.p.nr
-	dst := s.b[t%2]
+	jc, pc := jp*s.ncb, ip*s.kcb
+	nc, kc := min(s.ncb, pr.n-jc), min(s.kcb, pr.k-pc)
+	dst := s.b[jp%2][ip*s.bStride:]
 	if s.direct {
 		if full := nc / nr * nr; full < nc {
 			packB(pr, dst, nr, pc, kc, jc+full, nc-full)
@@ -165,15 +157,16 @@ func (s *sharedRun) pack(pr *problem, t, r int) {
 			packB(pr, dst[s0*nr*kc:], nr, pc, kc, jc+j0, j1-j0)
 		}
 	}
-	s.packed[t%2].Add(1)
+	s.packed[(jp%2)*s.npc+ip].Add(1)
 }
 
-// compute runs piece q of panel t: row block q/nJ, column range q%nJ (in
-// whole slivers).
-func (s *sharedRun) compute(pr *problem, buf *sharedWorker, t, q int) {
+// piece computes piece q of panel jp over all of k: row block q/nJ, column
+// range q%nJ (in whole slivers).
+func (s *sharedRun) piece(pr *problem, buf *sharedWorker, jp, q int) {
 	p := pr.p
 	mr, nr := p.mr, p.nr
-	jc, nc, pc, kc := s.panel(pr, t)
+	jc := jp * s.ncb
+	nc := min(s.ncb, pr.n-jc)
 	ib, jb := q/s.nJ, q%s.nJ
 	ic := ib * s.mcb
 	mc := min(s.mcb, pr.m-ic)
@@ -181,31 +174,31 @@ func (s *sharedRun) compute(pr *problem, buf *sharedWorker, t, q int) {
 	s0, s1 := slivers*jb/s.nJ, slivers*(jb+1)/s.nJ
 	j0, j1 := s0*nr, min(nc, s1*nr)
 	if mc > 0 && j1 > j0 {
-		buf.a = grow(buf.a, (mc+mr-1)/mr*mr*kc)
 		buf.tile = grow(buf.tile, mr*nr)
-		packA(pr, buf.a, mr, ic, mc, pc, kc)
-	}
-	// B of this panel packed, and this piece of the previous panel done.
-	for n, need := 0, int64(s.nPack*(t/2+1)); s.packed[t%2].Load() < need; n++ {
-		backoff(n)
-	}
-	for n := 0; s.pieceDone[q].Load() < int32(t); n++ {
-		backoff(n)
-	}
-	if mc > 0 && j1 > j0 {
-		beta := pr.beta
-		if pc > 0 {
-			beta = 1
+		need := int64(s.nPack * (jp/2 + 1))
+		for ip := 0; ip < s.npc; ip++ {
+			pc := ip * s.kcb
+			kc := min(s.kcb, pr.k-pc)
+			buf.a = grow(buf.a, (mc+mr-1)/mr*mr*kc)
+			packA(pr, buf.a, mr, ic, mc, pc, kc)
+			for n, c := 0, &s.packed[(jp%2)*s.npc+ip]; c.Load() < need; n++ {
+				backoff(n)
+			}
+			beta := pr.beta
+			if pc > 0 {
+				beta = 1
+			}
+			pt := part{abuf: buf.a, tile: buf.tile}
+			bb := s.b[jp%2][ip*s.bStride:]
+			if s.direct {
+				pt.bbuf = bb // holds only the ragged last sliver
+			} else {
+				pt.bbuf = bb[s0*nr*kc:]
+			}
+			pt.macro(pr, ic, mc, jc+j0, j1-j0, pc, kc, beta, s.direct)
 		}
-		pt := part{abuf: buf.a, tile: buf.tile}
-		if s.direct {
-			pt.bbuf = s.b[t%2] // holds only the ragged last sliver
-		} else {
-			pt.bbuf = s.b[t%2][s0*nr*kc:]
-		}
-		pt.macro(pr, ic, mc, jc+j0, j1-j0, pc, kc, beta, s.direct)
 	}
-	s.pieceDone[q].Add(1)
+	s.piecesDone[jp%2].Add(1)
 }
 
 // backoff is one step of waiting for another worker: spin first (the other
