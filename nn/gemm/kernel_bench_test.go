@@ -29,3 +29,31 @@ func BenchmarkMicroKernel(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPack times packing one k block of a 1024 x 1024 operand for the
+// active kernel: B (non-transposed, all columns) and A (one mc block).
+func BenchmarkPack(b *testing.B) {
+	p := active.Load()
+	const n = 1024
+	src := make([]float32, n*n)
+	for i := range src {
+		src[i] = float32(i % 13)
+	}
+	for _, tr := range []bool{false, true} {
+		pr := &problem{p: p, m: n, n: n, k: n, a: src, b: src, lda: n, ldb: n, transA: tr, transB: tr}
+		b.Run(fmt.Sprintf("B/trans%v", tr), func(b *testing.B) {
+			dst := grow(nil, n*p.kc)
+			for b.Loop() {
+				packB(pr, dst, p.nr, 0, p.kc, 0, n)
+			}
+			b.ReportMetric(float64(n*p.kc*4)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+		})
+		b.Run(fmt.Sprintf("A/trans%v", tr), func(b *testing.B) {
+			dst := grow(nil, p.mc*p.kc)
+			for b.Loop() {
+				packA(pr, dst, p.mr, 0, p.mc, 0, p.kc)
+			}
+			b.ReportMetric(float64(p.mc*p.kc*4)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+		})
+	}
+}

@@ -7,13 +7,14 @@ package gemm
 //	OPENBLAS_CORETYPE=SkylakeX go test -tags openblas -run XX -bench VsOpenBLAS ./nn/gemm/
 //
 // Each iteration of the benchmark loop is one round: a block of our Sgemm
-// calls, then a block of cblas_sgemm calls on the same operands, each
-// preceded by a pause so that neither side's idle threads steal the cores of
-// the other: OpenBLAS keeps its workers spinning after a call (by default
-// for about 2^28 cycles, tens of milliseconds; OPENBLAS_THREAD_TIMEOUT
-// shortens it), while Go parks idle workers at once. The
-// medians over the rounds and their ratio are reported, so both sides see
-// the same machine load; run with -benchtime Nx for N rounds.
+// calls and a block of cblas_sgemm calls on the same operands (which goes
+// first alternates from round to round), each preceded by a pause so that
+// neither side's idle threads steal the cores of the other: OpenBLAS keeps
+// its workers spinning after a call (by default for about 2^28 cycles, tens
+// of milliseconds; OPENBLAS_THREAD_TIMEOUT shortens it), while Go parks idle
+// workers at once. The medians over the rounds and their ratio are
+// reported, so both sides see the same machine load, and the median of the
+// per-round ratios (paired-ratio); run with -benchtime Nx for N rounds.
 
 import (
 	"fmt"
@@ -41,28 +42,44 @@ func BenchmarkVsOpenBLAS(b *testing.B) {
 				openblas.SetThreads(th)
 				Sgemm(false, false, s.m, s.n, s.k, 1, a, s.k, bb, s.n, 0, c, s.n)
 				openblas.Sgemm(s.m, s.n, s.k, a, bb, c2)
-				var ours, theirs []float64
+				var ours, theirs, paired []float64
+				round := 0
 				for b.Loop() {
-					time.Sleep(150 * time.Millisecond)
-					t0 := time.Now()
-					for r := 0; r < reps; r++ {
-						Sgemm(false, false, s.m, s.n, s.k, 1, a, s.k, bb, s.n, 0, c, s.n)
+					var o, t float64
+					// The side that goes first alternates, so neither is
+					// favoured by what the machine did just before.
+					if round%2 == 0 {
+						o = timeBlock(reps, flops, func() { Sgemm(false, false, s.m, s.n, s.k, 1, a, s.k, bb, s.n, 0, c, s.n) })
+						t = timeBlock(reps, flops, func() { openblas.Sgemm(s.m, s.n, s.k, a, bb, c2) })
+					} else {
+						t = timeBlock(reps, flops, func() { openblas.Sgemm(s.m, s.n, s.k, a, bb, c2) })
+						o = timeBlock(reps, flops, func() { Sgemm(false, false, s.m, s.n, s.k, 1, a, s.k, bb, s.n, 0, c, s.n) })
 					}
-					ours = append(ours, flops*float64(reps)/time.Since(t0).Seconds()/1e9)
-					time.Sleep(150 * time.Millisecond)
-					t0 = time.Now()
-					for r := 0; r < reps; r++ {
-						openblas.Sgemm(s.m, s.n, s.k, a, bb, c2)
-					}
-					theirs = append(theirs, flops*float64(reps)/time.Since(t0).Seconds()/1e9)
+					round++
+					ours, theirs, paired = append(ours, o), append(theirs, t), append(paired, o/t)
 				}
 				slices.Sort(ours)
 				slices.Sort(theirs)
+				slices.Sort(paired)
 				mo, mt := ours[len(ours)/2], theirs[len(theirs)/2]
 				b.ReportMetric(mo, "GFLOP/s")
 				b.ReportMetric(mt, "openblas-GFLOP/s")
+				// paired-ratio: the median of the rounds' own ratios, less
+				// sensitive to load that changes between rounds.
+				b.ReportMetric(paired[len(paired)/2], "paired-ratio")
 				b.ReportMetric(mo/mt, "ratio")
 			})
 		}
 	}
+}
+
+// timeBlock pauses (see above), then times reps calls of f and returns the
+// rate in GFLOP/s.
+func timeBlock(reps int, flops float64, f func()) float64 {
+	time.Sleep(150 * time.Millisecond)
+	t0 := time.Now()
+	for r := 0; r < reps; r++ {
+		f()
+	}
+	return flops * float64(reps) / time.Since(t0).Seconds() / 1e9
 }
