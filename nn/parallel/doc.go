@@ -9,6 +9,11 @@
 //
 //	parallel.Default.Run(n, &myRows) // calls myRows.Run(0..n-1), returns when all are done
 //
+// A worker that runs out of work polls for the next call for a few tens of
+// microseconds (yielding to other goroutines) before it parks: kernels run
+// back to back, and waking a parked thread costs about as much as a small
+// kernel on a virtual machine.
+//
 // RunN(n, workers, t) caps the goroutines taking part, for callers that cut
 // their work into more pieces than threads so that a thread slowed by other
 // load takes fewer of them (gemm does this).

@@ -1,9 +1,11 @@
 package parallel
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 type countTask struct {
@@ -129,5 +131,47 @@ func BenchmarkRun(b *testing.B) {
 	task := &nopTask{}
 	for b.Loop() {
 		p.Run(2, task)
+	}
+}
+
+// meetTask: index 0 waits until index 1 has run, which only another
+// goroutine can do while index 0 blocks; it reports whether that happened.
+type meetTask struct{ ran1, met chan struct{} }
+
+func (m *meetTask) Run(i int) {
+	if i == 1 {
+		close(m.ran1)
+		return
+	}
+	select {
+	case <-m.ran1:
+		close(m.met)
+	case <-time.After(5 * time.Second):
+	}
+}
+
+// TestWorkerTakesNextCall: a worker picks up the next call both while it
+// still polls (right after a call) and after it has parked.
+func TestWorkerTakesNextCall(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("needs GOMAXPROCS >= 2 for a helper")
+	}
+	p := New()
+	p.Run(2, &nopTask{}) // start the worker
+	for _, c := range []struct {
+		name string
+		gap  time.Duration
+	}{{"polling", 0}, {"parked", 20 * spinFor}} {
+		t.Run(c.name, func(t *testing.T) {
+			p.Run(2, &nopTask{})
+			time.Sleep(c.gap)
+			m := &meetTask{ran1: make(chan struct{}), met: make(chan struct{})}
+			p.RunN(2, 2, m)
+			select {
+			case <-m.met:
+			default:
+				t.Fatal("index 1 did not run on a worker while index 0 waited")
+			}
+		})
 	}
 }
