@@ -22,6 +22,9 @@ func (w *World) RouteMsg() *av.Route {
 		Map: strings.TrimSuffix(filepath.Base(m.File), filepath.Ext(m.File)), RouteLaneIds: append([]string{}, w.Scenario.Route...)}
 	for _, l := range m.Lanes {
 		rl := &av.RouteLane{Id: l.ID, Width: l.Width, SpeedLimit: l.SpeedLimit, LeftId: l.Left, RightId: l.Right, SuccessorIds: append([]string{}, l.Successors...)}
+		if l.Use == roadmap.LaneParking {
+			rl.Use = av.LaneUse_LANE_USE_PARKING
+		}
 		for _, p := range l.Pts {
 			rl.Centre = append(rl.Centre, &av.Point2{X: p.X, Y: p.Y})
 		}

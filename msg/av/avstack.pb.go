@@ -153,6 +153,52 @@ func (SourceMask) EnumDescriptor() ([]byte, []int) {
 	return file_avstack_v1_avstack_proto_rawDescGZIP(), []int{1}
 }
 
+type LaneUse int32
+
+const (
+	LaneUse_LANE_USE_DRIVING LaneUse = 0
+	LaneUse_LANE_USE_PARKING LaneUse = 1
+)
+
+// Enum value maps for LaneUse.
+var (
+	LaneUse_name = map[int32]string{
+		0: "LANE_USE_DRIVING",
+		1: "LANE_USE_PARKING",
+	}
+	LaneUse_value = map[string]int32{
+		"LANE_USE_DRIVING": 0,
+		"LANE_USE_PARKING": 1,
+	}
+)
+
+func (x LaneUse) Enum() *LaneUse {
+	p := new(LaneUse)
+	*p = x
+	return p
+}
+
+func (x LaneUse) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (LaneUse) Descriptor() protoreflect.EnumDescriptor {
+	return file_avstack_v1_avstack_proto_enumTypes[2].Descriptor()
+}
+
+func (LaneUse) Type() protoreflect.EnumType {
+	return &file_avstack_v1_avstack_proto_enumTypes[2]
+}
+
+func (x LaneUse) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use LaneUse.Descriptor instead.
+func (LaneUse) EnumDescriptor() ([]byte, []int) {
+	return file_avstack_v1_avstack_proto_rawDescGZIP(), []int{2}
+}
+
 type ControlCommand_Mode int32
 
 const (
@@ -195,11 +241,11 @@ func (x ControlCommand_Mode) String() string {
 }
 
 func (ControlCommand_Mode) Descriptor() protoreflect.EnumDescriptor {
-	return file_avstack_v1_avstack_proto_enumTypes[2].Descriptor()
+	return file_avstack_v1_avstack_proto_enumTypes[3].Descriptor()
 }
 
 func (ControlCommand_Mode) Type() protoreflect.EnumType {
-	return &file_avstack_v1_avstack_proto_enumTypes[2]
+	return &file_avstack_v1_avstack_proto_enumTypes[3]
 }
 
 func (x ControlCommand_Mode) Number() protoreflect.EnumNumber {
@@ -250,11 +296,11 @@ func (x NodeStatus_Health) String() string {
 }
 
 func (NodeStatus_Health) Descriptor() protoreflect.EnumDescriptor {
-	return file_avstack_v1_avstack_proto_enumTypes[3].Descriptor()
+	return file_avstack_v1_avstack_proto_enumTypes[4].Descriptor()
 }
 
 func (NodeStatus_Health) Type() protoreflect.EnumType {
-	return &file_avstack_v1_avstack_proto_enumTypes[3]
+	return &file_avstack_v1_avstack_proto_enumTypes[4]
 }
 
 func (x NodeStatus_Health) Number() protoreflect.EnumNumber {
@@ -1837,9 +1883,12 @@ type RouteLane struct {
 	// Speed limit, m/s (0 = none given).
 	SpeedLimit float64 `protobuf:"fixed64,4,opt,name=speed_limit,json=speedLimit,proto3" json:"speed_limit,omitempty"`
 	// Neighbour lanes in the same direction ("" = none) and successor lanes.
-	LeftId        string   `protobuf:"bytes,5,opt,name=left_id,json=leftId,proto3" json:"left_id,omitempty"`
-	RightId       string   `protobuf:"bytes,6,opt,name=right_id,json=rightId,proto3" json:"right_id,omitempty"`
-	SuccessorIds  []string `protobuf:"bytes,7,rep,name=successor_ids,json=successorIds,proto3" json:"successor_ids,omitempty"`
+	LeftId       string   `protobuf:"bytes,5,opt,name=left_id,json=leftId,proto3" json:"left_id,omitempty"`
+	RightId      string   `protobuf:"bytes,6,opt,name=right_id,json=rightId,proto3" json:"right_id,omitempty"`
+	SuccessorIds []string `protobuf:"bytes,7,rep,name=successor_ids,json=successorIds,proto3" json:"successor_ids,omitempty"`
+	// What the lane is for: LANE_USE_DRIVING (the default), or a lane vehicles may occupy but
+	// do not drive along (parking), which is drivable area but never a lane-change target.
+	Use           LaneUse `protobuf:"varint,8,opt,name=use,proto3,enum=avstack.v1.LaneUse" json:"use,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1921,6 +1970,13 @@ func (x *RouteLane) GetSuccessorIds() []string {
 		return x.SuccessorIds
 	}
 	return nil
+}
+
+func (x *RouteLane) GetUse() LaneUse {
+	if x != nil {
+		return x.Use
+	}
+	return LaneUse_LANE_USE_DRIVING
 }
 
 // A line across a lane where the vehicle must stop (stop sign, or a traffic light showing stop).
@@ -2332,7 +2388,7 @@ const file_avstack_v1_avstack_proto_rawDesc = "" +
 	"\tperiod_ns\x18\x04 \x01(\x03R\bperiodNs\"$\n" +
 	"\x06Point2\x12\f\n" +
 	"\x01x\x18\x01 \x01(\x01R\x01x\x12\f\n" +
-	"\x01y\x18\x02 \x01(\x01R\x01y\"\xd7\x01\n" +
+	"\x01y\x18\x02 \x01(\x01R\x01y\"\xfe\x01\n" +
 	"\tRouteLane\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12*\n" +
 	"\x06centre\x18\x02 \x03(\v2\x12.avstack.v1.Point2R\x06centre\x12\x14\n" +
@@ -2341,7 +2397,8 @@ const file_avstack_v1_avstack_proto_rawDesc = "" +
 	"speedLimit\x12\x17\n" +
 	"\aleft_id\x18\x05 \x01(\tR\x06leftId\x12\x19\n" +
 	"\bright_id\x18\x06 \x01(\tR\arightId\x12#\n" +
-	"\rsuccessor_ids\x18\a \x03(\tR\fsuccessorIds\"b\n" +
+	"\rsuccessor_ids\x18\a \x03(\tR\fsuccessorIds\x12%\n" +
+	"\x03use\x18\b \x01(\x0e2\x13.avstack.v1.LaneUseR\x03use\"b\n" +
 	"\rRouteStopLine\x12\x17\n" +
 	"\alane_id\x18\x01 \x01(\tR\x06laneId\x12\f\n" +
 	"\x01s\x18\x02 \x01(\x01R\x01s\x12\x12\n" +
@@ -2384,7 +2441,10 @@ const file_avstack_v1_avstack_proto_rawDesc = "" +
 	"\fSOURCE_LIDAR\x10\x01\x12\x11\n" +
 	"\rSOURCE_CAMERA\x10\x02\x12\x10\n" +
 	"\fSOURCE_RADAR\x10\x04\x12\x10\n" +
-	"\fSOURCE_TRUTH\x10\bB&Z$github.com/avstack/avstack/msg/av;avb\x06proto3"
+	"\fSOURCE_TRUTH\x10\b*5\n" +
+	"\aLaneUse\x12\x14\n" +
+	"\x10LANE_USE_DRIVING\x10\x00\x12\x14\n" +
+	"\x10LANE_USE_PARKING\x10\x01B&Z$github.com/avstack/avstack/msg/av;avb\x06proto3"
 
 var (
 	file_avstack_v1_avstack_proto_rawDescOnce sync.Once
@@ -2398,71 +2458,73 @@ func file_avstack_v1_avstack_proto_rawDescGZIP() []byte {
 	return file_avstack_v1_avstack_proto_rawDescData
 }
 
-var file_avstack_v1_avstack_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_avstack_v1_avstack_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
 var file_avstack_v1_avstack_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_avstack_v1_avstack_proto_goTypes = []any{
 	(ObjectClass)(0),         // 0: avstack.v1.ObjectClass
 	(SourceMask)(0),          // 1: avstack.v1.SourceMask
-	(ControlCommand_Mode)(0), // 2: avstack.v1.ControlCommand.Mode
-	(NodeStatus_Health)(0),   // 3: avstack.v1.NodeStatus.Health
-	(*Header)(nil),           // 4: avstack.v1.Header
-	(*VehicleState)(nil),     // 5: avstack.v1.VehicleState
-	(*Detection2D)(nil),      // 6: avstack.v1.Detection2D
-	(*Detections2D)(nil),     // 7: avstack.v1.Detections2D
-	(*Box3D)(nil),            // 8: avstack.v1.Box3D
-	(*ImageBox)(nil),         // 9: avstack.v1.ImageBox
-	(*Object)(nil),           // 10: avstack.v1.Object
-	(*ObjectList)(nil),       // 11: avstack.v1.ObjectList
-	(*TrajectoryPoint)(nil),  // 12: avstack.v1.TrajectoryPoint
-	(*Trajectory)(nil),       // 13: avstack.v1.Trajectory
-	(*PredictedPath)(nil),    // 14: avstack.v1.PredictedPath
-	(*ObjectPrediction)(nil), // 15: avstack.v1.ObjectPrediction
-	(*PredictionList)(nil),   // 16: avstack.v1.PredictionList
-	(*ControlCommand)(nil),   // 17: avstack.v1.ControlCommand
-	(*NodeStatus)(nil),       // 18: avstack.v1.NodeStatus
-	(*Counter)(nil),          // 19: avstack.v1.Counter
-	(*Clock)(nil),            // 20: avstack.v1.Clock
-	(*Point2)(nil),           // 21: avstack.v1.Point2
-	(*RouteLane)(nil),        // 22: avstack.v1.RouteLane
-	(*RouteStopLine)(nil),    // 23: avstack.v1.RouteStopLine
-	(*RouteCrosswalk)(nil),   // 24: avstack.v1.RouteCrosswalk
-	(*Route)(nil),            // 25: avstack.v1.Route
+	(LaneUse)(0),             // 2: avstack.v1.LaneUse
+	(ControlCommand_Mode)(0), // 3: avstack.v1.ControlCommand.Mode
+	(NodeStatus_Health)(0),   // 4: avstack.v1.NodeStatus.Health
+	(*Header)(nil),           // 5: avstack.v1.Header
+	(*VehicleState)(nil),     // 6: avstack.v1.VehicleState
+	(*Detection2D)(nil),      // 7: avstack.v1.Detection2D
+	(*Detections2D)(nil),     // 8: avstack.v1.Detections2D
+	(*Box3D)(nil),            // 9: avstack.v1.Box3D
+	(*ImageBox)(nil),         // 10: avstack.v1.ImageBox
+	(*Object)(nil),           // 11: avstack.v1.Object
+	(*ObjectList)(nil),       // 12: avstack.v1.ObjectList
+	(*TrajectoryPoint)(nil),  // 13: avstack.v1.TrajectoryPoint
+	(*Trajectory)(nil),       // 14: avstack.v1.Trajectory
+	(*PredictedPath)(nil),    // 15: avstack.v1.PredictedPath
+	(*ObjectPrediction)(nil), // 16: avstack.v1.ObjectPrediction
+	(*PredictionList)(nil),   // 17: avstack.v1.PredictionList
+	(*ControlCommand)(nil),   // 18: avstack.v1.ControlCommand
+	(*NodeStatus)(nil),       // 19: avstack.v1.NodeStatus
+	(*Counter)(nil),          // 20: avstack.v1.Counter
+	(*Clock)(nil),            // 21: avstack.v1.Clock
+	(*Point2)(nil),           // 22: avstack.v1.Point2
+	(*RouteLane)(nil),        // 23: avstack.v1.RouteLane
+	(*RouteStopLine)(nil),    // 24: avstack.v1.RouteStopLine
+	(*RouteCrosswalk)(nil),   // 25: avstack.v1.RouteCrosswalk
+	(*Route)(nil),            // 26: avstack.v1.Route
 }
 var file_avstack_v1_avstack_proto_depIdxs = []int32{
-	4,  // 0: avstack.v1.VehicleState.header:type_name -> avstack.v1.Header
+	5,  // 0: avstack.v1.VehicleState.header:type_name -> avstack.v1.Header
 	0,  // 1: avstack.v1.Detection2D.class:type_name -> avstack.v1.ObjectClass
-	4,  // 2: avstack.v1.Detections2D.header:type_name -> avstack.v1.Header
-	6,  // 3: avstack.v1.Detections2D.detections:type_name -> avstack.v1.Detection2D
+	5,  // 2: avstack.v1.Detections2D.header:type_name -> avstack.v1.Header
+	7,  // 3: avstack.v1.Detections2D.detections:type_name -> avstack.v1.Detection2D
 	0,  // 4: avstack.v1.Object.class:type_name -> avstack.v1.ObjectClass
-	8,  // 5: avstack.v1.Object.box:type_name -> avstack.v1.Box3D
-	9,  // 6: avstack.v1.Object.image_boxes:type_name -> avstack.v1.ImageBox
-	4,  // 7: avstack.v1.ObjectList.header:type_name -> avstack.v1.Header
-	10, // 8: avstack.v1.ObjectList.objects:type_name -> avstack.v1.Object
-	4,  // 9: avstack.v1.Trajectory.header:type_name -> avstack.v1.Header
-	12, // 10: avstack.v1.Trajectory.points:type_name -> avstack.v1.TrajectoryPoint
-	12, // 11: avstack.v1.PredictedPath.points:type_name -> avstack.v1.TrajectoryPoint
+	9,  // 5: avstack.v1.Object.box:type_name -> avstack.v1.Box3D
+	10, // 6: avstack.v1.Object.image_boxes:type_name -> avstack.v1.ImageBox
+	5,  // 7: avstack.v1.ObjectList.header:type_name -> avstack.v1.Header
+	11, // 8: avstack.v1.ObjectList.objects:type_name -> avstack.v1.Object
+	5,  // 9: avstack.v1.Trajectory.header:type_name -> avstack.v1.Header
+	13, // 10: avstack.v1.Trajectory.points:type_name -> avstack.v1.TrajectoryPoint
+	13, // 11: avstack.v1.PredictedPath.points:type_name -> avstack.v1.TrajectoryPoint
 	0,  // 12: avstack.v1.ObjectPrediction.class:type_name -> avstack.v1.ObjectClass
-	8,  // 13: avstack.v1.ObjectPrediction.box:type_name -> avstack.v1.Box3D
-	14, // 14: avstack.v1.ObjectPrediction.paths:type_name -> avstack.v1.PredictedPath
-	4,  // 15: avstack.v1.PredictionList.header:type_name -> avstack.v1.Header
-	15, // 16: avstack.v1.PredictionList.predictions:type_name -> avstack.v1.ObjectPrediction
-	4,  // 17: avstack.v1.ControlCommand.header:type_name -> avstack.v1.Header
-	2,  // 18: avstack.v1.ControlCommand.mode:type_name -> avstack.v1.ControlCommand.Mode
-	4,  // 19: avstack.v1.NodeStatus.header:type_name -> avstack.v1.Header
-	3,  // 20: avstack.v1.NodeStatus.health:type_name -> avstack.v1.NodeStatus.Health
-	19, // 21: avstack.v1.NodeStatus.counters:type_name -> avstack.v1.Counter
-	4,  // 22: avstack.v1.Clock.header:type_name -> avstack.v1.Header
-	21, // 23: avstack.v1.RouteLane.centre:type_name -> avstack.v1.Point2
-	21, // 24: avstack.v1.RouteCrosswalk.polygon:type_name -> avstack.v1.Point2
-	4,  // 25: avstack.v1.Route.header:type_name -> avstack.v1.Header
-	22, // 26: avstack.v1.Route.lanes:type_name -> avstack.v1.RouteLane
-	23, // 27: avstack.v1.Route.stop_lines:type_name -> avstack.v1.RouteStopLine
-	24, // 28: avstack.v1.Route.crosswalks:type_name -> avstack.v1.RouteCrosswalk
-	29, // [29:29] is the sub-list for method output_type
-	29, // [29:29] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	9,  // 13: avstack.v1.ObjectPrediction.box:type_name -> avstack.v1.Box3D
+	15, // 14: avstack.v1.ObjectPrediction.paths:type_name -> avstack.v1.PredictedPath
+	5,  // 15: avstack.v1.PredictionList.header:type_name -> avstack.v1.Header
+	16, // 16: avstack.v1.PredictionList.predictions:type_name -> avstack.v1.ObjectPrediction
+	5,  // 17: avstack.v1.ControlCommand.header:type_name -> avstack.v1.Header
+	3,  // 18: avstack.v1.ControlCommand.mode:type_name -> avstack.v1.ControlCommand.Mode
+	5,  // 19: avstack.v1.NodeStatus.header:type_name -> avstack.v1.Header
+	4,  // 20: avstack.v1.NodeStatus.health:type_name -> avstack.v1.NodeStatus.Health
+	20, // 21: avstack.v1.NodeStatus.counters:type_name -> avstack.v1.Counter
+	5,  // 22: avstack.v1.Clock.header:type_name -> avstack.v1.Header
+	22, // 23: avstack.v1.RouteLane.centre:type_name -> avstack.v1.Point2
+	2,  // 24: avstack.v1.RouteLane.use:type_name -> avstack.v1.LaneUse
+	22, // 25: avstack.v1.RouteCrosswalk.polygon:type_name -> avstack.v1.Point2
+	5,  // 26: avstack.v1.Route.header:type_name -> avstack.v1.Header
+	23, // 27: avstack.v1.Route.lanes:type_name -> avstack.v1.RouteLane
+	24, // 28: avstack.v1.Route.stop_lines:type_name -> avstack.v1.RouteStopLine
+	25, // 29: avstack.v1.Route.crosswalks:type_name -> avstack.v1.RouteCrosswalk
+	30, // [30:30] is the sub-list for method output_type
+	30, // [30:30] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_avstack_v1_avstack_proto_init() }
@@ -2475,7 +2537,7 @@ func file_avstack_v1_avstack_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_avstack_v1_avstack_proto_rawDesc), len(file_avstack_v1_avstack_proto_rawDesc)),
-			NumEnums:      4,
+			NumEnums:      5,
 			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   0,

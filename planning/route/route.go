@@ -18,6 +18,8 @@ type Lane struct {
 	Left       string
 	Right      string
 	Successors []string
+	// Parking lanes are drivable area but never a lane to drive along or change into.
+	Parking bool
 }
 
 // StopLine is a stop line placed on the route's reference line.
@@ -85,7 +87,7 @@ func FromMsgAt(m *av.Route, start *geom.Vec2) (*Route, error) {
 			return nil, fmt.Errorf("route: lane %q: centre: %w", l.GetId(), err)
 		}
 		r.Lanes[l.GetId()] = &Lane{ID: l.GetId(), Line: line, Width: l.GetWidth(), SpeedLimit: l.GetSpeedLimit(),
-			Left: l.GetLeftId(), Right: l.GetRightId(), Successors: l.GetSuccessorIds()}
+			Left: l.GetLeftId(), Right: l.GetRightId(), Successors: l.GetSuccessorIds(), Parking: l.GetUse() == av.LaneUse_LANE_USE_PARKING}
 	}
 	for _, ln := range r.Lanes {
 		for _, ref := range append([]string{ln.Left, ln.Right}, ln.Successors...) {
@@ -318,6 +320,9 @@ func (r *Route) LanesAt(s float64) (offsets, remaining []float64) {
 				break
 			}
 			nb := r.Lanes[id]
+			if nb.Parking {
+				break // a parking lane is never a lane to change into
+			}
 			d += float64(side) * (cur.Width + nb.Width) / 2
 			out = append(out, lo{d, r.remaining(nb, p)})
 			cur = nb

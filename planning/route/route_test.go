@@ -85,6 +85,26 @@ func TestFromMsg(t *testing.T) {
 	if offs := r.LaneOffsets(120); len(offs) != 2 || offs[0] != 0 || offs[1] != 3.5 {
 		t.Errorf("lane offsets %v, want [0 3.5]", offs)
 	}
+	// A parking lane beside the route is not a lane to change into.
+	pm := twoLaneMsg()
+	pm.Lanes[0].RightId, pm.Lanes[1].RightId = "p1", "p2"
+	pm.Lanes = append(pm.Lanes,
+		&av.RouteLane{Id: "p1", Centre: line(0, -3, 100, -3, 10), Width: 2.5, LeftId: "a1", SuccessorIds: []string{"p2"}, Use: av.LaneUse_LANE_USE_PARKING},
+		&av.RouteLane{Id: "p2", Centre: line(100, -3, 300, -3, 10), Width: 2.5, LeftId: "a2", Use: av.LaneUse_LANE_USE_PARKING})
+	rp, err := FromMsg(pm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if offs := rp.LaneOffsets(120); len(offs) != 2 || offs[0] != 0 || offs[1] != 3.5 {
+		t.Errorf("lane offsets with a parking lane on the right %v, want [0 3.5]", offs)
+	}
+	pm.Lanes[4].Use, pm.Lanes[5].Use = av.LaneUse_LANE_USE_DRIVING, av.LaneUse_LANE_USE_DRIVING
+	if rp, err = FromMsg(pm); err != nil {
+		t.Fatal(err)
+	}
+	if offs := rp.LaneOffsets(120); len(offs) != 3 || offs[0] != -3 {
+		t.Errorf("lane offsets with a driving lane on the right %v, want [-3 0 3.5]", offs)
+	}
 	if len(r.StopLines) != 2 || r.StopLines[0].S != 150 || !r.StopLines[0].Active || r.StopLines[1].Active {
 		t.Errorf("stop lines %+v, want s=150 active (sign), s=250 inactive (light)", r.StopLines)
 	}

@@ -34,6 +34,7 @@ type LaneSpec struct {
 	Successors  []string
 	Left, Right string
 	Road        string
+	Use         string // "" = driving
 }
 
 // Lane adds a lane.
@@ -48,6 +49,9 @@ func (b *Builder) Lane(l LaneSpec) {
 	}
 	if l.Road != "" {
 		props["road"] = l.Road
+	}
+	if l.Use != "" {
+		props["use"] = l.Use
 	}
 	b.features = append(b.features, map[string]any{"type": "Feature", "properties": props,
 		"geometry": map[string]any{"type": "LineString", "coordinates": coords(l.Pts)}})
@@ -309,7 +313,7 @@ func UrbanMap() *Builder {
 	var b Builder
 	b.Lane(LaneSpec{ID: "u_e", Pts: line(geom.Vec2{X: 0, Y: 0}, geom.Vec2{X: 400, Y: 0}, 50), Width: LaneWidth, SpeedLimit: 13.9, Right: "u_park", Road: "street"})
 	b.Lane(LaneSpec{ID: "u_w", Pts: line(geom.Vec2{X: 400, Y: LaneWidth}, geom.Vec2{X: 0, Y: LaneWidth}, 50), Width: LaneWidth, SpeedLimit: 13.9, Road: "street"})
-	b.Lane(LaneSpec{ID: "u_park", Pts: line(geom.Vec2{X: 0, Y: -3}, geom.Vec2{X: 400, Y: -3}, 50), Width: 2.5, SpeedLimit: 5, Left: "u_e", Road: "street"})
+	b.Lane(LaneSpec{ID: "u_park", Pts: line(geom.Vec2{X: 0, Y: -3}, geom.Vec2{X: 400, Y: -3}, 50), Width: 2.5, SpeedLimit: 5, Left: "u_e", Road: "street", Use: LaneParking})
 	b.Crosswalk("cross_mid", []geom.Vec2{{X: 200, Y: -4.25}, {X: 204, Y: -4.25}, {X: 204, Y: 5.25}, {X: 200, Y: 5.25}})
 	return &b
 }

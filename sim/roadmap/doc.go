@@ -9,7 +9,8 @@
 //	           id (string, unique), width (m), speed_limit (m/s),
 //	           successors (array of lane ids reachable at the end of the lane),
 //	           left, right (ids of the neighbouring lanes in the same direction, "" for none),
-//	           road (optional name).
+//	           road (optional name), use ("driving", the default, or "parking": drivable
+//	           area that is never a lane-change target).
 //	stop_line  LineString across one lane. Properties: id, lane (lane id), s (arc length of
 //	           the line along that lane), control ("stop_sign" or "signal"); for signals:
 //	           cycle_s, green_s, yellow_s, offset_s (the light is green from offset_s for

@@ -15,6 +15,12 @@ import (
 )
 
 // Lane is one lane: a centre line in the direction of travel and its links.
+// Lane uses (the "use" property).
+const (
+	LaneDriving = "driving"
+	LaneParking = "parking"
+)
+
 type Lane struct {
 	Polyline
 	ID         string
@@ -25,6 +31,9 @@ type Lane struct {
 	Predecessors []string
 	Left, Right  string
 	Road         string
+	// Use is what the lane is for: "driving" (the default) or "parking" (vehicles stand
+	// there; drivable area, never a lane-change target).
+	Use string
 	// bbox of the centre line grown by the width: xmin, ymin, xmax, ymax.
 	bbox [4]float64
 }
@@ -223,7 +232,7 @@ func toVecs(ls orb.LineString) []geom.Vec2 {
 	return out
 }
 
-var laneKeys = map[string]bool{"type": true, "id": true, "width": true, "speed_limit": true, "successors": true, "left": true, "right": true, "road": true}
+var laneKeys = map[string]bool{"type": true, "id": true, "width": true, "speed_limit": true, "successors": true, "left": true, "right": true, "road": true, "use": true}
 var stopKeys = map[string]bool{"type": true, "id": true, "lane": true, "s": true, "control": true, "cycle_s": true, "green_s": true, "yellow_s": true, "offset_s": true}
 var crossKeys = map[string]bool{"type": true, "id": true}
 
@@ -305,10 +314,17 @@ func Parse(data []byte, file string) (*Map, error) {
 			for _, k := range []struct {
 				key string
 				dst *string
-			}{{"left", &l.Left}, {"right", &l.Right}, {"road", &l.Road}} {
+			}{{"left", &l.Left}, {"right", &l.Right}, {"road", &l.Road}, {"use", &l.Use}} {
 				if *k.dst, _, err = strProp(f.Properties, k.key); err != nil {
 					return nil, ferr(file, i, id, "%v", err)
 				}
+			}
+			switch l.Use {
+			case "":
+				l.Use = LaneDriving
+			case LaneDriving, LaneParking:
+			default:
+				return nil, ferr(file, i, id, "property \"use\" = %q: must be %q or %q", l.Use, LaneDriving, LaneParking)
 			}
 			if v, ok := f.Properties["successors"]; ok && v != nil {
 				arr, isArr := v.([]any)

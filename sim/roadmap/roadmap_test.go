@@ -164,6 +164,7 @@ func TestParseErrors(t *testing.T) {
 		{"not geojson", `[1,2]`, "not a GeoJSON FeatureCollection"},
 		{"no width", strings.Replace(`{"type":"FeatureCollection","features":[`+lane+`]}`, `"width":3.5,`, "", 1), `"width" is missing`},
 		{"bad successor", `{"type":"FeatureCollection","features":[` + strings.Replace(lane, "%s", `,"successors":["zz"]`, 1) + `]}`, `successor "zz" is not a lane`},
+		{"bad use", `{"type":"FeatureCollection","features":[` + strings.Replace(lane, "%s", `,"use":"bus"`, 1) + `]}`, `property "use" = "bus": must be "driving" or "parking"`},
 		{"unknown property", `{"type":"FeatureCollection","features":[` + strings.Replace(lane, "%s", `,"colour":"red"`, 1) + `]}`, `unknown property "colour"`},
 		{"point geometry", `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[0,0]},"properties":{"type":"lane","id":"a"}}]}`, "only LineString and Polygon"},
 	}
