@@ -101,6 +101,10 @@ type Result struct {
 	Driver   Driver   `json:"driver"`
 	// Messages published on the bus during the run (all publishers).
 	Messages uint64 `json:"messages"`
+	// EmergencyS is the time the stack spent in an emergency manoeuvre: control in
+	// MODE_EMERGENCY_STOP or MODE_MINIMAL_RISK, or a planned emergency brake (a trajectory with
+	// behaviour emergency_brake). nuPlan's comfort bounds apply to runs without one.
+	EmergencyS float64 `json:"emergency_s"`
 }
 
 // NodeStatusPeriod is the heartbeat period of the nodes the simulator runs (sim time).
@@ -151,6 +155,9 @@ type runState struct {
 	video   *videoWriter
 	cmd     dynamics.Command
 	msgs    uint64
+	// emergency: the last command or plan was an emergency manoeuvre; emergencyS its total time.
+	cmdEmergency, planEmergency bool
+	emergencyS                  float64
 	// signals is the last published go/stop state of the signals; routeSeq the route's seq.
 	signals  string
 	routeSeq uint64
@@ -202,7 +209,7 @@ func Run(ctx context.Context, sc *scenario.Scenario, o Options) (*Result, error)
 	wall := time.Since(t0).Seconds()
 	sum := w.Metrics.Summary()
 	res := &Result{Scenario: sc.Name, Seed: seed, Ticks: w.Tick, SimTimeS: w.Time(), WallTimeS: wall, Summary: sum,
-		Mode: o.Mode, Driver: o.Driver, Messages: rs.msgs}
+		Mode: o.Mode, Driver: o.Driver, Messages: rs.msgs, EmergencyS: rs.emergencyS}
 	if wall > 0 {
 		res.RealtimeFactor = w.Time() / wall
 	}
@@ -445,6 +452,9 @@ func (rs *runState) loop(ctx context.Context) error {
 			return err
 		}
 		w.Step(rs.cmd)
+		if rs.cmdEmergency || rs.planEmergency {
+			rs.emergencyS += TickPeriod
+		}
 	}
 	return nil
 }
@@ -762,6 +772,14 @@ func (rs *runState) deliver(batch []obsMsg, now int64) error {
 				return fmt.Errorf("sim: %s: undecodable command: %w", msg.SubjectControl, err)
 			}
 			rs.cmd = dynamics.Command{Steer: c.GetSteering(), Accel: c.GetAcceleration()}
+			rs.cmdEmergency = c.GetMode() == av.ControlCommand_MODE_EMERGENCY_STOP || c.GetMode() == av.ControlCommand_MODE_MINIMAL_RISK
+		}
+		if rs.opts.Driver == DriverStack && m.subject == msg.SubjectTrajectory {
+			var tr av.Trajectory
+			if err := proto.Unmarshal(m.data, &tr); err != nil {
+				return fmt.Errorf("sim: %s: undecodable trajectory: %w", msg.SubjectTrajectory, err)
+			}
+			rs.planEmergency = tr.GetBehavior() == "emergency_brake"
 		}
 	}
 	return nil

@@ -123,7 +123,7 @@ func runSim(cmd *cobra.Command, f simFlags) error {
 	defer stop()
 	out := cmd.OutOrStdout()
 	if f.suite != "" {
-		return runSuite(ctx, out, f, opts)
+		return runSuite(ctx, out, cmd.ErrOrStderr(), f, opts)
 	}
 	sc, err := scenario.Load(f.scenario)
 	if err != nil {
@@ -174,7 +174,8 @@ func printResult(w io.Writer, r *sim.Result) {
 	fmt.Fprintf(w, "%s %s seed %d: %.1f s sim in %.2f s wall (%.1fx real time), %d ticks\n", status, r.Scenario, r.Seed, r.SimTimeS, r.WallTimeS, r.RealtimeFactor, r.Ticks)
 	fmt.Fprintf(w, "  route completion %.3f, driving score %.1f, collisions %d, off-road %.2f s, lane departure %.2f s, min TTC %s\n",
 		r.RouteCompletion, r.DrivingScore, r.Collisions, r.OffroadS, r.LaneDepartureS, ttc)
-	fmt.Fprintf(w, "  |long accel| %.2f, |lat accel| %.2f m/s^2, |jerk| %.2f m/s^3, violations %d\n", r.MaxAbsLongAccel, r.MaxAbsLatAccel, r.MaxAbsJerk, len(r.Violations))
+	fmt.Fprintf(w, "  |long accel| %.2f, |lat accel| %.2f m/s^2, |jerk| %.2f m/s^3 (comfortable %v), emergency %.1f s, violations %d\n",
+		r.MaxAbsLongAccel, r.MaxAbsLatAccel, r.MaxAbsJerk, r.Comfortable, r.EmergencyS, len(r.Violations))
 	for _, f := range r.Failures {
 		fmt.Fprintln(w, "  failed:", f)
 	}
@@ -186,9 +187,12 @@ type suiteTotals struct {
 	Collisions       int     `json:"collisions"`
 	MeanDrivingScore float64 `json:"mean_driving_score"`
 	MinDrivingScore  float64 `json:"min_driving_score"`
+	// Comfort (nuPlan's bounds) over the runs without an emergency manoeuvre (emergency_s 0).
+	NonEmergencyRuns int `json:"non_emergency_runs"`
+	ComfortableRuns  int `json:"comfortable_non_emergency_runs"`
 }
 
-func runSuite(ctx context.Context, out io.Writer, f simFlags, opts sim.Options) error {
+func runSuite(ctx context.Context, out, progress io.Writer, f simFlags, opts sim.Options) error {
 	files, err := filepath.Glob(filepath.Join(f.suite, "*.yaml"))
 	if err != nil || len(files) == 0 {
 		return exitCode(2, fmt.Errorf("sim: --suite %s: no *.yaml scenarios", f.suite))
@@ -207,6 +211,7 @@ func runSuite(ctx context.Context, out io.Writer, f simFlags, opts sim.Options) 
 	}
 	var runs []*sim.Result
 	tot := suiteTotals{MinDrivingScore: 100}
+	total, t0 := len(scs)*f.seeds, time.Now()
 	for _, sc := range scs {
 		for k := 0; k < f.seeds; k++ {
 			o := opts
@@ -228,8 +233,20 @@ func runSuite(ctx context.Context, out io.Writer, f simFlags, opts sim.Options) 
 			tot.Collisions += res.Collisions
 			tot.MeanDrivingScore += res.DrivingScore
 			tot.MinDrivingScore = min(tot.MinDrivingScore, res.DrivingScore)
+			if res.EmergencyS == 0 {
+				tot.NonEmergencyRuns++
+				if res.Comfortable {
+					tot.ComfortableRuns++
+				}
+			}
 			if !f.jsonOut {
 				printResult(out, res)
+			} else {
+				verdict := "PASS"
+				if !res.Passed {
+					verdict = "FAIL " + strings.Join(res.Failures, "; ")
+				}
+				fmt.Fprintf(progress, "sim: [%d/%d %s] %s seed %d: score %.1f %s\n", tot.Runs, total, time.Since(t0).Round(time.Second), res.Scenario, res.Seed, res.DrivingScore, verdict)
 			}
 		}
 	}
@@ -242,7 +259,8 @@ func runSuite(ctx context.Context, out io.Writer, f simFlags, opts sim.Options) 
 			return exitCode(2, err)
 		}
 	} else {
-		fmt.Fprintf(out, "suite: %d/%d passed, %d collisions, driving score mean %.1f min %.1f\n", tot.Passed, tot.Runs, tot.Collisions, tot.MeanDrivingScore, tot.MinDrivingScore)
+		fmt.Fprintf(out, "suite: %d/%d passed, %d collisions, driving score mean %.1f min %.1f; comfortable %d of %d runs without an emergency manoeuvre\n",
+			tot.Passed, tot.Runs, tot.Collisions, tot.MeanDrivingScore, tot.MinDrivingScore, tot.ComfortableRuns, tot.NonEmergencyRuns)
 	}
 	if tot.Passed != tot.Runs {
 		return exitCode(1, fmt.Errorf(""))
