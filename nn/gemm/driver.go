@@ -258,20 +258,14 @@ func packA(pr *problem, dst []float32, mr, i0, mc, p0, kc int) {
 // edge are zero.
 func packB(pr *problem, dst []float32, nr, p0, kc, j0, nc int) {
 	b, ldb := pr.b, pr.ldb
+	if !pr.transB {
+		packBRows(b, ldb, dst, nr, p0, kc, j0, nc)
+		return
+	}
 	for s := 0; s*nr < nc; s++ {
 		cols := min(nr, nc-s*nr)
 		d := dst[s*nr*kc : (s+1)*nr*kc]
 		c0 := j0 + s*nr
-		if !pr.transB {
-			for p := 0; p < kc; p++ {
-				off := (p0+p)*ldb + c0
-				copy(d[p*nr:p*nr+cols], b[off:off+cols])
-				if cols < nr {
-					clear(d[p*nr+cols : p*nr+nr])
-				}
-			}
-			continue
-		}
 		// op(B)[p][j] = b[j*ldb+p]: rows of b are contiguous in p, the
 		// same transposition as packing a non-transposed A.
 		j := 0
@@ -299,6 +293,41 @@ func packB(pr *problem, dst []float32, nr, p0, kc, j0, nc int) {
 			for p := 0; p < kc; p++ {
 				d[p*nr+j] = 0
 			}
+		}
+	}
+}
+
+// packBRows is packB for a non-transposed B. It walks B row by row, so the
+// reads are sequential (a sliver at a time would read a narrow strip down
+// kc rows, a page per row), and scatters each row's nr-wide segments to
+// their slivers.
+func packBRows(b []float32, ldb int, dst []float32, nr, p0, kc, j0, nc int) {
+	full := nc / nr
+	dst = dst[:(nc+nr-1)/nr*nr*kc]
+	for p := 0; p < kc; p++ {
+		row := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+nc]
+		o := p * nr
+		switch nr {
+		case 32:
+			for s := 0; s < full; s++ {
+				*(*[32]float32)(dst[o : o+32]) = *(*[32]float32)(row[s*32 : s*32+32])
+				o += 32 * kc
+			}
+		case 16:
+			for s := 0; s < full; s++ {
+				*(*[16]float32)(dst[o : o+16]) = *(*[16]float32)(row[s*16 : s*16+16])
+				o += 16 * kc
+			}
+		default:
+			for s := 0; s < full; s++ {
+				copy(dst[o:o+nr], row[s*nr:s*nr+nr])
+				o += nr * kc
+			}
+		}
+		if cols := nc - full*nr; cols > 0 {
+			d := dst[o : o+nr]
+			copy(d, row[full*nr:])
+			clear(d[cols:])
 		}
 	}
 }
