@@ -91,6 +91,29 @@ func egoLine(v float64) []EgoState {
 	return out
 }
 
+// egoBrake: from v, braking at a to a stop.
+func egoBrake(v, a float64) []EgoState {
+	var out []EgoState
+	x := 0.0
+	for i := 0; i <= 50; i++ {
+		t := float64(i) * 0.1
+		vt := math.Max(0, v-a*t)
+		out = append(out, EgoState{T: t, X: x, V: vt})
+		x += vt * 0.1
+	}
+	return out
+}
+
+// egoCutIn: at v, moving across to y = d over 2 s.
+func egoCutIn(v, d float64) []EgoState {
+	var out []EgoState
+	for i := 0; i <= 50; i++ {
+		t := float64(i) * 0.1
+		out = append(out, EgoState{T: t, X: v * t, Y: d * math.Min(t/2, 1), V: v})
+	}
+	return out
+}
+
 func TestShieldCheck(t *testing.T) {
 	sh := DefaultShield(Footprint{Length: 4.7, Width: 1.85, CentreOffset: 1.35})
 	cases := []struct {
@@ -104,6 +127,12 @@ func TestShieldCheck(t *testing.T) {
 		{"car in the next lane", egoLine(10), []predict.Prediction{straightPred(3, 20, 3.5, 0)}, true, 0},
 		{"faster car ahead", egoLine(10), []predict.Prediction{straightPred(3, 20, 0, 15)}, true, 0},
 		{"nothing", egoLine(10), nil, true, 0},
+		// The ego brakes to a stop; a follower 15 m behind at 10 m/s would run into it: the
+		// follower's duty (RSS), not a reason to veto braking.
+		{"braking with a close follower", egoBrake(10, 4), []predict.Prediction{straightPred(3, -15, 0, 10)}, true, 0},
+		// A car behind in the next lane, overtaken by nobody: the ego drifting across into its
+		// path is the ego's fault, so it is still checked.
+		{"cutting in front of a car in the next lane", egoCutIn(10, 3.5), []predict.Prediction{straightPred(3, -6, 3.5, 14)}, false, 0.9},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -54,8 +54,19 @@ type Verdict struct {
 // Check looks for overlap of the (inflated) ego box with every predicted object box at every
 // state of the trajectory. Objects overlapping the ego box already at t=0 are skipped for the
 // first 0.5 s (a measurement touching us now cannot be avoided by any plan; braking handles it).
+// Followers (behind the ego in its lane at t=0, see follower) are not checked: keeping the
+// distance is the rear car's duty under RSS, and counting them made every braking candidate
+// unsafe whenever a car followed closely, so that a phantom ahead left only the emergency
+// brake, and the follower then hit the stopped ego.
 func (s Shield) Check(traj []EgoState, preds []predict.Prediction) Verdict {
 	v := Verdict{Safe: true, TTC: math.Inf(1)}
+	if len(traj) == 0 {
+		return v
+	}
+	skip := make([]bool, len(preds))
+	for i, p := range preds {
+		skip[i] = s.follower(traj[0], p)
+	}
 	for _, st := range traj {
 		if st.T > s.Horizon || st.T >= v.TTC {
 			break
@@ -65,7 +76,10 @@ func (s Shield) Check(traj []EgoState, preds []predict.Prediction) Verdict {
 		if st.V < 2 {
 			eb.Width -= s.MarginLat / 2
 		}
-		for _, p := range preds {
+		for i, p := range preds {
+			if skip[i] {
+				continue
+			}
 			for k, path := range p.Paths {
 				if path.Probability < s.MinProb || len(path.States) == 0 {
 					continue
@@ -81,6 +95,17 @@ func (s Shield) Check(traj []EgoState, preds []predict.Prediction) Verdict {
 		}
 	}
 	return v
+}
+
+// follower reports whether an object is behind the ego in its lane, going the same way: its
+// centre more than half the ego's length behind the ego's centre, within 1.5 m of its line,
+// box parallel to the ego's within 30 degrees (box headings are known modulo pi).
+func (s Shield) follower(e EgoState, p predict.Prediction) bool {
+	eb := s.Ego.Box(e.X, e.Y, e.Yaw)
+	c, sn := math.Cos(e.Yaw), math.Sin(e.Yaw)
+	dx, dy := p.Box.X-eb.X, p.Box.Y-eb.Y
+	along, across := dx*c+dy*sn, -dx*sn+dy*c
+	return along < -eb.Length/2 && math.Abs(across) < 1.5 && math.Abs(geom.NormalizeAngle(2*(p.Box.Yaw-e.Yaw))) < math.Pi/3
 }
 
 // Gap describes another vehicle relative to the ego along the lane: the bumper-to-bumper gap
