@@ -38,6 +38,9 @@ type Params struct {
 	IDM behavior.IDM
 	// Comfortable deceleration the reference profile prefers (m/s^2).
 	ComfortDecel float64
+	// StopBrakeStart: the reference brakes for a stop point from where stopping takes this
+	// constant deceleration (m/s^2), see stopAccel.
+	StopBrakeStart float64
 	// Lateral acceleration the reference speed allows in bends (m/s^2).
 	CurveLatAccel float64
 }
@@ -54,7 +57,7 @@ func DefaultParams(wheelbase, maxSteer, frontOffset float64) Params {
 		MaxCurvature: 0.9 * math.Tan(maxSteer) / wheelbase,
 		WJerkLon:     0.05, WJerkLat: 0.2, WSpeed: 1.0, WLat: 2.0, WProx: 5.0, WDecel: 2.0,
 		ProxDist: 1.5, FrontOffset: frontOffset,
-		IDM: behavior.DefaultIDM(), ComfortDecel: 3.0, CurveLatAccel: 3.0,
+		IDM: behavior.DefaultIDM(), ComfortDecel: 3.0, CurveLatAccel: 3.0, StopBrakeStart: 1.2,
 	}
 }
 
@@ -187,20 +190,35 @@ func (pl *Planner) refSpeed(rt *route.Route, start Frenet, dec behavior.Decision
 			gap = leadS0 + leadV*t - leadLen/2 - (s + p.FrontOffset)
 			dv = v - leadV
 		}
-		if dec.HasStop {
-			// A stop point is a standing leader placed so IDM comes to rest at it.
-			g := dec.StopS - (s + p.FrontOffset) + p.IDM.S0 - 0.5
-			if g < gap {
-				gap, dv = g, v
-			}
-		}
 		a := p.IDM.Accel(v, math.Min(dec.TargetSpeed, pl.curveSpeed(rt, s)), gap, dv)
+		if dec.HasStop {
+			a = math.Min(a, stopAccel(v, dec.StopS-(s+p.FrontOffset)-0.5, p.StopBrakeStart))
+		}
 		a = math.Max(-p.MaxDecel, math.Min(a, p.MaxAccel))
 		nv := math.Max(0, v+a*p.Dt)
 		s += (v + nv) / 2 * p.Dt
 		v = nv
 	}
 	return pos, vel
+}
+
+// stopAccel is the reference acceleration for a stop g metres ahead at speed v: the constant
+// deceleration that stops exactly there, v^2/(2g), once it reaches brakeStart (m/s^2), and no
+// braking before that. IDM with a standing leader at the stop point overreacts when the stop
+// comes into view late: from 13.5 m/s, 34 m before a crosswalk, IDM asks for 4.7 m/s^2 where
+// 2.7 m/s^2 stops the car (its time-headway and desired-gap terms assume a leader to follow).
+func stopAccel(v, g, brakeStart float64) float64 {
+	if g <= 0.05 {
+		if v > 0 {
+			return -math.Inf(1) // at or past the point: the caller clamps to its max decel
+		}
+		return 0
+	}
+	need := v * v / (2 * g)
+	if need < brakeStart {
+		return math.Inf(1)
+	}
+	return -need
 }
 
 // curveSpeed is the highest speed at s from which the car can still slow, at ComfortDecel/2,
