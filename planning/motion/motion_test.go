@@ -268,3 +268,46 @@ func TestPlannerSlowsForBend(t *testing.T) {
 	}
 	t.Logf("max lateral acceleration %.2f m/s^2", maxLat)
 }
+
+// TestStopAccel: following stopAccel from 13.5 m/s with a stop 120 m ahead, the car cruises
+// until stopping takes 1.2 m/s^2, then stops at the point with a nearly constant deceleration
+// no harder than that; from 34 m it brakes at once at v^2/(2g) = 2.68 m/s^2.
+func TestStopAccel(t *testing.T) {
+	cases := []struct {
+		name             string
+		v, g             float64
+		wantPeak         float64
+		wantCruiseBefore bool
+	}{
+		{"far: cruise, then 1.2 m/s^2", 13.5, 120, 1.2, true},
+		{"late: brake at once", 13.5, 34, 13.5 * 13.5 / 68, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			const dt = 0.01
+			v, s, peak, cruised := c.v, 0.0, 0.0, false
+			for i := 0; i < 10000 && v > 0; i++ {
+				a := stopAccel(v, c.g-s, 1.2)
+				if math.IsInf(a, 1) {
+					a, cruised = 0, true
+				}
+				if math.IsInf(a, -1) {
+					t.Fatalf("at s = %.2f (v %.2f) the point counts as passed", s, v)
+				}
+				peak = math.Max(peak, -a)
+				nv := math.Max(0, v+a*dt)
+				s += (v + nv) / 2 * dt
+				v = nv
+			}
+			if v != 0 || s > c.g+1e-3 || s < c.g-0.3 {
+				t.Fatalf("stopped at %.3f m with v %.3f, want at %.1f m (within 0.3 m short)", s, v, c.g)
+			}
+			if peak > c.wantPeak*1.02 {
+				t.Errorf("peak deceleration %.3f, want <= %.3f", peak, c.wantPeak)
+			}
+			if cruised != c.wantCruiseBefore {
+				t.Errorf("cruised before braking = %v, want %v", cruised, c.wantCruiseBefore)
+			}
+		})
+	}
+}

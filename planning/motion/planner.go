@@ -208,7 +208,7 @@ func (pl *Planner) refSpeed(rt *route.Route, start Frenet, dec behavior.Decision
 // comes into view late: from 13.5 m/s, 34 m before a crosswalk, IDM asks for 4.7 m/s^2 where
 // 2.7 m/s^2 stops the car (its time-headway and desired-gap terms assume a leader to follow).
 func stopAccel(v, g, brakeStart float64) float64 {
-	if g <= 0.05 {
+	if g <= 0 {
 		if v > 0 {
 			return -math.Inf(1) // at or past the point: the caller clamps to its max decel
 		}
