@@ -19,7 +19,7 @@ PROTOC_GEN_GO_VERSION := v1.36.12
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 GOTEST_FLAGS ?= -timeout 14m
 
-.PHONY: all deps build test test-go test-noasm test-avx2 sim bench proto fuzz vet clean
+.PHONY: all deps build test test-go test-noasm test-avx2 sim suite bench proto fuzz vet clean
 
 all: build
 
@@ -48,6 +48,11 @@ test: deps
 
 sim: build
 	./$(AVSTACK) sim --scenario $(SCENARIO) --seed $(SEED) --driver stack $(SIMFLAGS)
+
+# Every scenario of configs/scenarios, 10 seeds each, with the full stack (issue 8; ~15-25 min
+# on two cores). Exit 1 unless every run passes; the JSON goes to suite.json.
+suite: build
+	./$(AVSTACK) sim --suite configs/scenarios --seeds 10 --driver stack --json > suite.json
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./bus/ ./nn/gemm/ ./perception/... ./sim/...

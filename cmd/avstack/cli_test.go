@@ -141,3 +141,47 @@ func TestEvalTrackingBounds(t *testing.T) {
 		t.Logf("%s: %s", sc, strings.TrimSpace(out))
 	}
 }
+
+// The reduced closed-loop suite CI runs (issue 8): the scenarios where a road user appears in
+// the ego's path, and a highway cut-in, one seed each, with the full stack (sensors ->
+// perception -> planning -> control). `make suite` runs all scenarios with 10 seeds.
+func TestSimSuiteReduced(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs four closed-loop scenarios")
+	}
+	dir := t.TempDir()
+	maps, _ := filepath.Abs("../../configs/maps")
+	for _, name := range []string{"occluded_pedestrian", "cyclist_crossing", "pedestrian_crossing", "cut_in"} {
+		b, err := os.ReadFile("../../configs/scenarios/" + name + ".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := strings.Replace(string(b), "map: ../maps/", "map: "+maps+"/", 1)
+		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(sc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, code := avstack(t, "sim", "--config", "../../configs/vehicle.yaml", "--suite", dir, "--seeds", "1", "--driver", "stack", "--json")
+	var res struct {
+		Runs []struct {
+			Scenario string   `json:"scenario"`
+			Passed   bool     `json:"passed"`
+			Failures []string `json:"failures"`
+		} `json:"runs"`
+		Totals struct {
+			Runs, Passed, Collisions int
+		} `json:"totals"`
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil {
+		t.Fatalf("exit %d, output not the suite JSON: %v\n%s", code, err, out)
+	}
+	for _, r := range res.Runs {
+		if !r.Passed {
+			t.Errorf("%s: %v", r.Scenario, r.Failures)
+		}
+	}
+	if code != 0 || res.Totals.Runs != 4 || res.Totals.Passed != 4 || res.Totals.Collisions != 0 {
+		t.Fatalf("exit %d, totals %+v; want 4 runs, 4 passed, no collision", code, res.Totals)
+	}
+}
