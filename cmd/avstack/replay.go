@@ -188,8 +188,8 @@ nodes' own recorded outputs are not replayed. Run the nodes separately (avstack 
 			fmt.Fprintf(w, "played %d messages (%.1f MB) in %.3f s: %.0f msgs/s, %.1f MB/s; %d loops, %d clock ticks synthesized\n",
 				st.Messages, float64(st.Bytes)/1e6, st.Elapsed.Seconds(), st.MsgsPerSec, st.MBPerSec, st.Loops, st.Clock)
 			if rate > 0 && !lockstep {
-				fmt.Fprintf(w, "lateness behind schedule: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
-					float64(st.LateP50)/1e6, float64(st.LateP99)/1e6, float64(st.LateMax)/1e6)
+				fmt.Fprintf(w, "lateness behind schedule: p50 %.3f ms, p99 %.3f ms, max %.3f ms; gap error between publishes: p99 %.3f ms, max %.3f ms\n",
+					float64(st.LateP50)/1e6, float64(st.LateP99)/1e6, float64(st.LateMax)/1e6, float64(st.GapErrP99)/1e6, float64(st.GapErrMax)/1e6)
 			}
 			if lockstep {
 				fmt.Fprintf(w, "lockstep: %d node steps waited for\n", st.Steps)

@@ -60,6 +60,10 @@ type Stats struct {
 	LateP50 time.Duration `json:"late_p50_ns"`
 	LateP99 time.Duration `json:"late_p99_ns"`
 	LateMax time.Duration `json:"late_max_ns"`
+	// Error of the gaps between consecutive publishes against the recorded gaps (the change
+	// in lateness from one message to the next), p99 and max.
+	GapErrP99 time.Duration `json:"gap_err_p99_ns"`
+	GapErrMax time.Duration `json:"gap_err_max_ns"`
 	// Steps waited for in lockstep.
 	Steps uint64 `json:"lockstep_steps"`
 }
@@ -319,6 +323,15 @@ func (p *player) stats(t0 time.Time) Stats {
 		st.LateP50 = l[n/2]
 		st.LateP99 = l[min(n-1, n*99/100)]
 		st.LateMax = l[n-1]
+	}
+	if n := len(p.late) - 1; n > 0 {
+		g := make([]time.Duration, n)
+		for i := range g {
+			g[i] = (p.late[i+1] - p.late[i]).Abs()
+		}
+		sort.Slice(g, func(i, j int) bool { return g[i] < g[j] })
+		st.GapErrP99 = g[min(n-1, n*99/100)]
+		st.GapErrMax = g[n-1]
 	}
 	if p.ls != nil {
 		st.Steps = p.ls.steps
