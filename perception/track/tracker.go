@@ -202,6 +202,15 @@ func (t *Tracker) Update(dets []Detection, stamp int64) ([]*Track, error) {
 			vStd = t.o.WalkerInitVelocityStd
 		}
 		tr.kf = newKalman(d.Box.X, d.Box.Y, t.o.PositionNoise, vStd)
+		if nb := t.movingNeighbour(d.Box, kept); nb != nil {
+			// Born against a moving vehicle: most likely a piece of it (its cluster split), so
+			// it starts with that vehicle's velocity and the wide prior. A walker stepping out
+			// beside a parked van is untouched: the van does not move.
+			tr.kf.x.SetVec(2, nb.VX)
+			tr.kf.x.SetVec(3, nb.VY)
+			tr.kf.p.Set(2, 2, t.o.InitVelocityStd*t.o.InitVelocityStd)
+			tr.kf.p.Set(3, 3, t.o.InitVelocityStd*t.o.InitVelocityStd)
+		}
 		t.updateMeta(tr, d, stamp)
 		t.fill(tr)
 		t.tracks = append(t.tracks, tr)
@@ -213,6 +222,33 @@ func (t *Tracker) Update(dets []Detection, stamp int64) ([]*Track, error) {
 		}
 	}
 	return out, nil
+}
+
+// neighbourGap (m) and neighbourSpeed (m/s): a detection within neighbourGap of a confirmed
+// track's box that moves faster than neighbourSpeed is born with that track's velocity.
+const (
+	neighbourGap   = 1.5
+	neighbourSpeed = 3.0
+)
+
+// movingNeighbour returns the nearest confirmed track moving faster than neighbourSpeed whose
+// box is within neighbourGap of b's centre, or nil.
+func (t *Tracker) movingNeighbour(b geom.Box, tracks []*Track) *Track {
+	var best *Track
+	bestD := neighbourGap
+	for _, tr := range tracks {
+		if !tr.Confirmed || math.Hypot(tr.VX, tr.VY) < neighbourSpeed {
+			continue
+		}
+		// Distance from b's centre to the track's box, in the box's frame.
+		c, s := math.Cos(tr.Box.Yaw), math.Sin(tr.Box.Yaw)
+		dx, dy := b.X-tr.Box.X, b.Y-tr.Box.Y
+		u, v := math.Abs(dx*c+dy*s)-tr.Box.Length/2, math.Abs(-dx*s+dy*c)-tr.Box.Width/2
+		if d := math.Hypot(math.Max(u, 0), math.Max(v, 0)); d <= bestD {
+			best, bestD = tr, d
+		}
+	}
+	return best
 }
 
 func (t *Tracker) updateTrack(tr *Track, d Detection, stamp int64, r2 float64) {

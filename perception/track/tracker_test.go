@@ -233,3 +233,47 @@ func TestWalkerPrior(t *testing.T) {
 	}
 	t.Logf("pedestrian %.2f m/s, car %.2f m/s", walker, car)
 }
+
+// TestBornBesideMovingVehicle: a pedestrian-sized detection that appears against a car moving
+// at 15 m/s (a piece of its split cluster) starts with the car's velocity, so it is not read
+// as someone standing in the road; the same detection beside a parked car gets the walker prior.
+func TestBornBesideMovingVehicle(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		carV    float64
+		wantMin float64
+		wantMax float64
+	}{
+		{"moving car: its velocity", 15, 12, 18},
+		{"parked car: walker prior", 0, 0, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tr := mustNew(t)
+			var out []*Track
+			for i := 0; i < 8; i++ {
+				ts := int64(i) * tick
+				x := 100 + c.carV*float64(i)/10
+				dets := []Detection{det(x, 0)}
+				if i >= 4 { // the piece: just behind the car's rear bumper, moving with it
+					dets = append(dets, Detection{Box: geom.Box{X: x - 2 - 0.9, Y: 0.3, Length: 1.6, Width: 0.6, Height: 1.5}, Class: av.ObjectClass_OBJECT_CLASS_PEDESTRIAN, Score: 0.6})
+				}
+				var err error
+				if out, err = tr.Update(dets, ts); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var piece *Track
+			for _, o := range out {
+				if o.Class == av.ObjectClass_OBJECT_CLASS_PEDESTRIAN {
+					piece = o
+				}
+			}
+			if piece == nil {
+				t.Fatalf("no confirmed pedestrian-class track among %d", len(out))
+			}
+			if v := math.Hypot(piece.VX, piece.VY); v < c.wantMin || v > c.wantMax {
+				t.Fatalf("piece speed %.2f m/s, want %.0f..%.0f", v, c.wantMin, c.wantMax)
+			}
+		})
+	}
+}
