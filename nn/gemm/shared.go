@@ -1,9 +1,9 @@
 package gemm
 
 import (
-	"runtime"
 	"sync/atomic"
-	"time"
+
+	"github.com/avstack/avstack/nn/parallel"
 )
 
 // A multi-threaded call runs as one pool run of nthreads workers that claim
@@ -33,10 +33,10 @@ type sharedRun struct {
 	npc      int // k blocks
 	nJC      int // n panels
 	direct   bool
-	mcb      int // row block length of a piece
-	nIC, nJ  int // row blocks and column ranges per panel
-	nPack    int // pack chunks per k block of a panel
-	bStride  int // floats of a buffer per k block
+	rowCut   []int // row block ib of a piece is slivers [rowCut[ib], rowCut[ib+1]) of A
+	nIC, nJ  int   // row blocks and column ranges per panel
+	nPack    int   // pack chunks per k block of a panel
+	bStride  int   // floats of a buffer per k block
 	items    int64
 
 	next       atomic.Int64
@@ -72,11 +72,20 @@ func (s *sharedRun) plan(pr *problem, nthreads int) {
 	s.ncb = blocks(n, min(p.nc, max(nr, sharedBMax/(s.npc*s.kcb)/nr*nr)), nr)
 	s.nJC = (n + s.ncb - 1) / s.ncb
 	s.direct = directB(pr, m)
-	// Row blocks no taller than mc and, down to a floor of a few slivers,
-	// numerous enough to go round; columns are cut only when that is not.
 	want := piecesPerThread * nthreads
-	s.mcb = blocks(m, min(p.mc, max(minPieceRows*mr, (m+want-1)/want)), mr)
-	s.nIC = (m + s.mcb - 1) / s.mcb
+	// Row blocks shrink as they go (guided scheduling): each takes its
+	// share of what is left, 1/(2*nthreads), at least minPieceRows slivers
+	// and at most mc rows. The first pieces are large; the last are small,
+	// so a thread that is descheduled or started late holds back the end of
+	// the call by little.
+	s.rowCut = append(s.rowCut[:0], 0)
+	for done, left := 0, (m+mr-1)/mr; left > 0; {
+		sz := min(left, p.mc/mr, max(minPieceRows, (left+2*nthreads-1)/(2*nthreads)))
+		done, left = done+sz, left-sz
+		s.rowCut = append(s.rowCut, done)
+	}
+	s.nIC = len(s.rowCut) - 1
+	// Columns are cut only when there are too few row blocks to go round.
 	slivers := (min(s.ncb, n) + nr - 1) / nr
 	s.nJ = 1
 	if s.nIC < want {
@@ -138,7 +147,7 @@ func (s *sharedRun) pack(pr *problem, jp, ip, r int) {
 		// Panel jp-2 used this buffer: wait until all its pieces are done.
 		need := int64(jp/2) * int64(s.nIC*s.nJ)
 		for n := 0; s.piecesDone[jp%2].Load() < need; n++ {
-			backoff(n)
+			parallel.Backoff(n)
 		}
 	}
 	nr := pr.p.nr
@@ -168,8 +177,8 @@ func (s *sharedRun) piece(pr *problem, buf *sharedWorker, jp, q int) {
 	jc := jp * s.ncb
 	nc := min(s.ncb, pr.n-jc)
 	ib, jb := q/s.nJ, q%s.nJ
-	ic := ib * s.mcb
-	mc := min(s.mcb, pr.m-ic)
+	ic := s.rowCut[ib] * mr
+	mc := min(s.rowCut[ib+1]*mr, pr.m) - ic
 	slivers := (nc + nr - 1) / nr
 	s0, s1 := slivers*jb/s.nJ, slivers*(jb+1)/s.nJ
 	j0, j1 := s0*nr, min(nc, s1*nr)
@@ -182,7 +191,7 @@ func (s *sharedRun) piece(pr *problem, buf *sharedWorker, jp, q int) {
 			buf.a = grow(buf.a, (mc+mr-1)/mr*mr*kc)
 			packA(pr, buf.a, mr, ic, mc, pc, kc)
 			for n, c := 0, &s.packed[(jp%2)*s.npc+ip]; c.Load() < need; n++ {
-				backoff(n)
+				parallel.Backoff(n)
 			}
 			beta := pr.beta
 			if pc > 0 {
@@ -199,18 +208,4 @@ func (s *sharedRun) piece(pr *problem, buf *sharedWorker, jp, q int) {
 		}
 	}
 	s.piecesDone[jp%2].Add(1)
-}
-
-// backoff is one step of waiting for another worker: spin first (the other
-// is usually microseconds away), then yield the processor, and sleep once
-// the wait is long (the other thread was descheduled by load on the machine).
-func backoff(n int) {
-	switch {
-	case n < 64:
-		// spin
-	case n < 1024:
-		runtime.Gosched()
-	default:
-		time.Sleep(20 * time.Microsecond)
-	}
 }

@@ -146,7 +146,8 @@ func (p *Pool) worker() {
 // next call before it parks. Kernels run back to back (the layers of a
 // network), and waking a parked worker costs tens of microseconds on a
 // virtual machine, as much as a small kernel takes; polling briefly (and
-// yielding to other goroutines meanwhile) catches the next call at once.
+// yielding to other goroutines and threads meanwhile) catches the next call
+// at once.
 const spinFor = 50 * time.Microsecond
 
 // poll returns the next call for this worker, polling for up to spinFor
@@ -164,6 +165,7 @@ func (p *Pool) poll() *call {
 				return <-p.wake
 			}
 			runtime.Gosched()
+			osYield() // the caller may share this CPU
 		}
 	}
 }
