@@ -102,13 +102,28 @@ type Result struct {
 	// Messages published on the bus during the run (all publishers).
 	Messages uint64 `json:"messages"`
 	// EmergencyS is the time the stack spent in an emergency manoeuvre: control in
-	// MODE_EMERGENCY_STOP or MODE_MINIMAL_RISK, or a planned emergency brake (a trajectory with
-	// behaviour emergency_brake). nuPlan's comfort bounds apply to runs without one.
+	// MODE_EMERGENCY_STOP or MODE_MINIMAL_RISK, or a plan that brakes harder than nuPlan's
+	// comfort bound within its first second (behaviour emergency_brake, or an acceleration
+	// below metrics.MinLongAccel): the planner judged comfort unaffordable. nuPlan's comfort
+	// bounds apply to runs without one.
 	EmergencyS float64 `json:"emergency_s"`
 }
 
 // NodeStatusPeriod is the heartbeat period of the nodes the simulator runs (sim time).
 const NodeStatusPeriod = time.Second
+
+// hardBraking reports whether a trajectory brakes harder than the comfort bound within 1 s.
+func hardBraking(tr *av.Trajectory) bool {
+	for _, p := range tr.GetPoints() {
+		if p.GetT() > 1 {
+			break
+		}
+		if p.GetA() < metrics.MinLongAccel {
+			return true
+		}
+	}
+	return false
+}
 
 // TimeoutError is a lockstep tick whose nodes did not all answer in time.
 type TimeoutError struct {
@@ -779,7 +794,7 @@ func (rs *runState) deliver(batch []obsMsg, now int64) error {
 			if err := proto.Unmarshal(m.data, &tr); err != nil {
 				return fmt.Errorf("sim: %s: undecodable trajectory: %w", msg.SubjectTrajectory, err)
 			}
-			rs.planEmergency = tr.GetBehavior() == "emergency_brake"
+			rs.planEmergency = tr.GetBehavior() == "emergency_brake" || hardBraking(&tr)
 		}
 	}
 	return nil
