@@ -32,11 +32,12 @@
 //
 // Threading: a multi-threaded call is one run of a persistent worker pool
 // (nn/parallel). Its threads pack the shared B together, in chunks, and then
-// claim pieces of C (blocks of rows, and column ranges when A has few rows)
-// several times more numerous than the threads, in order from one counter;
-// a piece owns its tiles for the whole of k, so pieces never wait for each
-// other and a thread slowed by other load simply takes fewer (shared.go).
-// SetThreads sets the count (default GOMAXPROCS).
+// claim pieces of C (blocks of rows that shrink as they go, and column ranges
+// when A has few rows), in order from one counter; a piece owns its tiles
+// for the whole of k, so pieces never wait for each other, a thread slowed
+// or started late by other load simply takes fewer, and the small last
+// pieces keep both threads busy to the end (shared.go). SetThreads sets the
+// count (default GOMAXPROCS).
 // Pieces never cut k, so results are bit-identical for every thread count.
 // Small products run on the calling goroutine. After warm-up a call
 // allocates nothing (packing buffers are kept in a free list of contexts);
