@@ -79,7 +79,7 @@ type got struct {
 // listen collects everything published under av.>; collect(n) waits (up to 10 s) until at
 // least n messages have arrived, then returns them.
 func listen(t testing.TB, srv *bus.Server) (func(n int) []got, func()) {
-	c, err := bus.ConnectInProcess(srv, "listener")
+	c, err := dial(srv, "listener")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,17 +117,28 @@ func listen(t testing.TB, srv *bus.Server) (func(n int) []got, func()) {
 		}
 }
 
-func setup(t testing.TB) (*bus.Server, *bus.Conn) {
-	srv, err := bus.StartServer(bus.ServerOptions{MaxPayload: 8 << 20})
+func setup(t testing.TB) (*bus.Server, *bus.Conn) { return setupOn(t, false) }
+
+// setupOn starts a server and connects the player in process, or over TCP on loopback.
+func setupOn(t testing.TB, tcp bool) (*bus.Server, *bus.Conn) {
+	srv, err := bus.StartServer(bus.ServerOptions{MaxPayload: 8 << 20, Listen: tcp})
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := bus.ConnectInProcess(srv, "player")
+	conn, err := dial(srv, "player")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close(); srv.Shutdown() })
 	return srv, conn
+}
+
+// dial connects over TCP when the server listens, else in process.
+func dial(srv *bus.Server, name string) (*bus.Conn, error) {
+	if u := srv.URL(); u != "" {
+		return bus.Connect(bus.ConnectOptions{URL: u, Name: name})
+	}
+	return bus.ConnectInProcess(srv, name)
 }
 
 func recorded(t testing.TB, path string, f mcapio.Filter) []mcapio.Message {
@@ -376,8 +387,17 @@ func gapErrors(t testing.TB, all []got, want []mcapio.Message) []time.Duration {
 func BenchmarkPlayRate1(b *testing.B) {
 	path := synthLog(b, 10*time.Second, 60_000, 200_000)
 	want := recorded(b, path, mcapio.Filter{})
+	for _, tr := range []struct {
+		name string
+		tcp  bool
+	}{{"inprocess", false}, {"tcp", true}} {
+		b.Run(tr.name, func(b *testing.B) { playRate1(b, path, want, tr.tcp) })
+	}
+}
+
+func playRate1(b *testing.B, path string, want []mcapio.Message, tcp bool) {
 	for i := 0; i < b.N; i++ {
-		srv, conn := setup(b)
+		srv, conn := setupOn(b, tcp)
 		collect, stop := listen(b, srv)
 		r, err := mcapio.Open(path)
 		if err != nil {
