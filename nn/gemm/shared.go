@@ -12,8 +12,9 @@ import (
 //
 //	pack:  a chunk of the panel's B at one k block (a range of its slivers),
 //	       into one of two buffers that hold the panel's B for all of k
-//	piece: a block of rows of C (and a column range when A has few row
-//	       blocks) over all of k: for each k block, pack the block of A into
+//	piece: a block of rows of C (the blocks shrink from piece to piece; see
+//	       plan), and a column range when A has few row blocks, over all
+//	       of k: for each k block, pack the block of A into
 //	       the worker's own buffer, wait until that k block of B is packed,
 //	       run the micro-kernel over the tiles
 //
@@ -49,7 +50,8 @@ type sharedRun struct {
 // sharedWorker is one worker's packing buffers.
 type sharedWorker struct{ a, tile []float32 }
 
-// piecesPerThread is how finely a panel's tiles are cut, per thread, and
+// piecesPerThread is the fewest pieces per thread a panel is cut into
+// (column ranges are added when there are fewer row blocks), and
 // packPerThread how finely each of its k blocks of B is cut for packing.
 const piecesPerThread, packPerThread = 4, 2
 
