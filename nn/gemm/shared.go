@@ -14,9 +14,9 @@ import (
 //	       into one of two buffers that hold the panel's B for all of k
 //	piece: a block of rows of C (the blocks shrink from piece to piece; see
 //	       plan), and a column range when A has few row blocks, over all
-//	       of k: for each k block, pack the block of A into
-//	       the worker's own buffer, wait until that k block of B is packed,
-//	       run the micro-kernel over the tiles
+//	       of k: for each k block, pack the block of A into the worker's
+//	       own buffer, wait until that k block of B is packed, run the
+//	       micro-kernel over the tiles
 //
 // So all threads pack the shared B (as in BLIS) and a piece owns its tiles
 // of C for the whole of k: pieces never wait for each other, only for the
