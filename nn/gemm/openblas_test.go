@@ -14,7 +14,8 @@ package gemm
 // of milliseconds; OPENBLAS_THREAD_TIMEOUT shortens it), while Go parks idle
 // workers at once. The medians over the rounds and their ratio are
 // reported, so both sides see the same machine load, and the median of the
-// per-round ratios (paired-ratio); run with -benchtime Nx for N rounds.
+// per-round ratios (paired-ratio). One iteration is roundsPerIter rounds;
+// run with -benchtime Nx for N times as many.
 
 import (
 	"fmt"
@@ -24,6 +25,11 @@ import (
 
 	"github.com/avstack/avstack/nn/gemm/internal/openblas"
 )
+
+// roundsPerIter is the rounds one benchmark iteration runs, so that even the
+// default -benchtime (one iteration: a round takes over 300 ms) gives a
+// median over several; even, so each side goes first equally often.
+const roundsPerIter = 6
 
 func BenchmarkVsOpenBLAS(b *testing.B) {
 	for _, s := range benchShapes() {
@@ -43,20 +49,20 @@ func BenchmarkVsOpenBLAS(b *testing.B) {
 				Sgemm(false, false, s.m, s.n, s.k, 1, a, s.k, bb, s.n, 0, c, s.n)
 				openblas.Sgemm(s.m, s.n, s.k, a, bb, c2)
 				var ours, theirs, paired []float64
-				round := 0
 				for b.Loop() {
-					var o, t float64
-					// The side that goes first alternates, so neither is
-					// favoured by what the machine did just before.
-					if round%2 == 0 {
-						o = timeBlock(reps, flops, func() { Sgemm(false, false, s.m, s.n, s.k, 1, a, s.k, bb, s.n, 0, c, s.n) })
-						t = timeBlock(reps, flops, func() { openblas.Sgemm(s.m, s.n, s.k, a, bb, c2) })
-					} else {
-						t = timeBlock(reps, flops, func() { openblas.Sgemm(s.m, s.n, s.k, a, bb, c2) })
-						o = timeBlock(reps, flops, func() { Sgemm(false, false, s.m, s.n, s.k, 1, a, s.k, bb, s.n, 0, c, s.n) })
+					for round := 0; round < roundsPerIter; round++ {
+						var o, t float64
+						// The side that goes first alternates, so neither
+						// is favoured by what the machine did just before.
+						if round%2 == 0 {
+							o = timeBlock(reps, flops, func() { Sgemm(false, false, s.m, s.n, s.k, 1, a, s.k, bb, s.n, 0, c, s.n) })
+							t = timeBlock(reps, flops, func() { openblas.Sgemm(s.m, s.n, s.k, a, bb, c2) })
+						} else {
+							t = timeBlock(reps, flops, func() { openblas.Sgemm(s.m, s.n, s.k, a, bb, c2) })
+							o = timeBlock(reps, flops, func() { Sgemm(false, false, s.m, s.n, s.k, 1, a, s.k, bb, s.n, 0, c, s.n) })
+						}
+						ours, theirs, paired = append(ours, o), append(theirs, t), append(paired, o/t)
 					}
-					round++
-					ours, theirs, paired = append(ours, o), append(theirs, t), append(paired, o/t)
 				}
 				slices.Sort(ours)
 				slices.Sort(theirs)
