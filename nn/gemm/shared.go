@@ -116,8 +116,9 @@ func (s *sharedRun) plan(pr *problem, nthreads int) {
 	}
 	s.piecesDone[0].Store(0)
 	s.piecesDone[1].Store(0)
-	for i := range s.b {
-		s.b[i] = grow(s.b[i], s.npc*s.bStride)
+	s.b[0] = grow(s.b[0], s.npc*s.bStride)
+	if s.nJC > 1 { // the second buffer only serves a second panel
+		s.b[1] = grow(s.b[1], s.npc*s.bStride)
 	}
 	if len(s.w) < nthreads {
 		s.w = append(s.w, make([]sharedWorker, nthreads-len(s.w))...)
