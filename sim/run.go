@@ -171,8 +171,10 @@ type runState struct {
 	cmd     dynamics.Command
 	msgs    uint64
 	// emergency: the last command or plan was an emergency manoeuvre; emergencyS its total time.
-	cmdEmergency, planEmergency bool
-	emergencyS                  float64
+	// engaged: control has sent an autonomous command (before that, while the first plan is on
+	// its way, it holds minimal-risk mode at start-up; that is not a manoeuvre).
+	cmdEmergency, planEmergency, engaged bool
+	emergencyS                           float64
 	// signals is the last published go/stop state of the signals; routeSeq the route's seq.
 	signals  string
 	routeSeq uint64
@@ -787,7 +789,8 @@ func (rs *runState) deliver(batch []obsMsg, now int64) error {
 				return fmt.Errorf("sim: %s: undecodable command: %w", msg.SubjectControl, err)
 			}
 			rs.cmd = dynamics.Command{Steer: c.GetSteering(), Accel: c.GetAcceleration()}
-			rs.cmdEmergency = c.GetMode() == av.ControlCommand_MODE_EMERGENCY_STOP || c.GetMode() == av.ControlCommand_MODE_MINIMAL_RISK
+			rs.engaged = rs.engaged || c.GetMode() == av.ControlCommand_MODE_AUTONOMOUS
+			rs.cmdEmergency = rs.engaged && (c.GetMode() == av.ControlCommand_MODE_EMERGENCY_STOP || c.GetMode() == av.ControlCommand_MODE_MINIMAL_RISK)
 		}
 		if rs.opts.Driver == DriverStack && m.subject == msg.SubjectTrajectory {
 			var tr av.Trajectory
