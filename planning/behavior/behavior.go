@@ -177,6 +177,11 @@ type RuleBased struct {
 	// front of it, so the ego passes it at no more than OcclusionSpeed (m/s), slowing at
 	// OcclusionDecel (m/s^2) before it. OcclusionSpeed 0 turns the rule off.
 	OcclusionSpeed, OcclusionRoadLimit, OcclusionGap, OcclusionDecel float64
+	// Crosswalk approach: on those roads the ego is at no more than CrosswalkSpeed (m/s) once a
+	// crosswalk is CrosswalkRange (m) ahead, slowing at OcclusionDecel before, so that a
+	// pedestrian first seen there (perception's reliable range for walkers) can still be
+	// stopped for at a comfortable deceleration. CrosswalkSpeed 0 turns it off.
+	CrosswalkSpeed, CrosswalkRange float64
 
 	targetD      float64
 	haveTarget   bool
@@ -203,7 +208,8 @@ func (r *RuleBased) Veto(d Decision, now int64, reason string) {
 // NewRuleBased with default parameters.
 func NewRuleBased() *RuleBased {
 	return &RuleBased{IDM: DefaultIDM(), MOBIL: DefaultMOBIL(), Cruise: 15, StopDwell: 1.0, CrosswalkLateral: 4.0, LaneChangeCooldown: 4, DilemmaDecel: 3.5,
-		OcclusionSpeed: 7, OcclusionRoadLimit: 16.7, OcclusionGap: 2.5, OcclusionDecel: 1.5}
+		OcclusionSpeed: 7, OcclusionRoadLimit: 16.7, OcclusionGap: 2.5, OcclusionDecel: 1.5,
+		CrosswalkSpeed: 11, CrosswalkRange: 45}
 }
 
 // Name implements Policy.
@@ -330,6 +336,12 @@ func (r *RuleBased) Decide(s Situation) Decision {
 		}
 	}
 
+	if v, ok := r.crosswalkLimit(s, v0); ok && v < dec.TargetSpeed {
+		dec.TargetSpeed = v
+		if dec.Manoeuvre == LaneKeep {
+			dec.Reason = "approaching a crosswalk"
+		}
+	}
 	if v, id, ok := r.occlusionLimit(s, v0); ok && v < dec.TargetSpeed {
 		dec.TargetSpeed = v
 		if dec.Manoeuvre == LaneKeep {
@@ -506,6 +518,27 @@ func (r *RuleBased) Decide(s Situation) Decision {
 		stop(s.Ego.FrontS+math.Max(20, s.Ego.V*s.Ego.V/(2*2.0)+5), PullOver, "stop requested")
 	}
 	return dec
+}
+
+// crosswalkLimit is the speed cap for approaching crosswalks (see RuleBased.CrosswalkSpeed):
+// CrosswalkSpeed from CrosswalkRange before a crosswalk until the ego's front is past it, and
+// before that the speed from which OcclusionDecel reaches it there.
+func (r *RuleBased) crosswalkLimit(s Situation, v0 float64) (float64, bool) {
+	if r.CrosswalkSpeed <= 0 || v0 > r.OcclusionRoadLimit {
+		return 0, false
+	}
+	best, found := v0, false
+	for _, cw := range s.Crosswalks {
+		if cw.S1 < s.Ego.FrontS {
+			continue // passed
+		}
+		d := cw.S0 - s.Ego.FrontS
+		v := math.Sqrt(r.CrosswalkSpeed*r.CrosswalkSpeed + 2*r.OcclusionDecel*math.Max(0, d-r.CrosswalkRange))
+		if v < best {
+			best, found = v, true
+		}
+	}
+	return best, found
 }
 
 // occlusionLimit is the speed cap for passing stopped vehicles beside the path (see

@@ -253,3 +253,36 @@ func TestOcclusionCaution(t *testing.T) {
 		})
 	}
 }
+
+// TestCrosswalkApproach: on an urban road the ego is at no more than CrosswalkSpeed from
+// CrosswalkRange before a crosswalk until it has passed it, slowing by distance before that.
+func TestCrosswalkApproach(t *testing.T) {
+	r0 := NewRuleBased()
+	capAt := func(d float64) float64 {
+		return math.Min(13.9, math.Sqrt(r0.CrosswalkSpeed*r0.CrosswalkSpeed+2*r0.OcclusionDecel*math.Max(0, d-r0.CrosswalkRange)))
+	}
+	cases := []struct {
+		name     string
+		limit, d float64 // road limit; crosswalk start ahead of the ego's front
+		want     float64
+	}{
+		{"far", 13.9, 150, 13.9},
+		{"slowing by distance", 13.9, 60, capAt(60)},
+		{"within range", 13.9, 30, r0.CrosswalkSpeed},
+		{"on it", 13.9, -2, r0.CrosswalkSpeed},
+		{"passed", 13.9, -10, 13.9},
+		{"fast road", 25, 30, 25},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := baseSituation()
+			s.Ego.V, s.SpeedLimit, s.LaneOffsets = 12, c.limit, []float64{0}
+			s0 := s.Ego.FrontS + c.d
+			s.Crosswalks = []Crosswalk{{S0: s0, S1: s0 + 4}}
+			d := NewRuleBased().Decide(s)
+			if math.Abs(d.TargetSpeed-c.want) > 1e-9 {
+				t.Fatalf("target speed %.3f, want %.3f (%s)", d.TargetSpeed, c.want, d.Reason)
+			}
+		})
+	}
+}
