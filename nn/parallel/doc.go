@@ -12,7 +12,11 @@
 // A worker that runs out of work polls for the next call for a few tens of
 // microseconds (yielding to other goroutines) before it parks: kernels run
 // back to back, and waking a parked thread costs about as much as a small
-// kernel on a virtual machine.
+// kernel on a virtual machine. On Linux a woken worker that finds itself on
+// the caller's CPU (the kernel often queues a woken thread there, on a
+// virtual machine even with another CPU idle, and the two then share one
+// CPU for milliseconds) moves off it for that call (sched_setaffinity), and
+// the caller yields once after waking a parked worker so that it can.
 //
 // RunN(n, workers, t) caps the goroutines taking part, for callers that cut
 // their work into more pieces than threads so that a thread slowed by other

@@ -21,6 +21,8 @@ const maxWorkers = 256
 type Pool struct {
 	wake chan *call
 
+	parked atomic.Int32 // workers blocked waiting for a call (not polling)
+
 	mu      sync.Mutex
 	started int
 	free    []*call
@@ -31,6 +33,7 @@ type Pool struct {
 // a worker that wakes up late for a finished call never sees a reused one.
 type call struct {
 	t       Task
+	cpu     int32 // the CPU the caller ran on when it woke the workers, or -1
 	n       int32
 	next    atomic.Int32
 	pending atomic.Int32
@@ -77,12 +80,23 @@ func (p *Pool) RunN(n, workers int, t Task) {
 	c.pending.Store(int32(n))
 	c.refs.Store(int32(helpers + 1))
 	p.ensure(helpers)
+	c.cpu = -1
+	if helpers > 0 {
+		c.cpu = currentCPU()
+	}
 	for h := 0; h < helpers; h++ {
 		select {
 		case p.wake <- c:
 		default:
 			p.release(c) // queue full: the caller and the others do the work
 		}
+	}
+	if helpers > 0 && p.parked.Load() > 0 {
+		// A parked worker's thread was woken, and the kernel may have
+		// queued it on this CPU: yielding lets it run now, move itself off
+		// this CPU (see worker) and start, instead of waiting for this
+		// thread's time slice to end.
+		osYield()
 	}
 	work(c)
 	<-c.done
@@ -137,7 +151,16 @@ func (p *Pool) ensure(n int) {
 func (p *Pool) worker() {
 	for {
 		c := p.poll()
-		work(c)
+		// A woken worker may be put on the CPU of the thread that woke it
+		// while another CPU is idle, and then the two share one CPU for
+		// milliseconds, until the kernel balances the load. When that
+		// happened, the worker moves off the caller's CPU for this call.
+		if c.cpu >= 0 && currentCPU() == c.cpu && avoidCPU(c.cpu) {
+			work(c)
+			restoreCPU()
+		} else {
+			work(c)
+		}
 		p.release(c)
 	}
 }
@@ -162,7 +185,10 @@ func (p *Pool) poll() *call {
 		}
 		if i%16 == 15 {
 			if time.Since(t0) > spinFor {
-				return <-p.wake
+				p.parked.Add(1)
+				c := <-p.wake
+				p.parked.Add(-1)
+				return c
 			}
 			runtime.Gosched()
 			osYield() // the caller may share this CPU
