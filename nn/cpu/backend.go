@@ -3,6 +3,7 @@ package cpu
 import (
 	"github.com/avstack/avstack/nn"
 	"github.com/avstack/avstack/nn/gemm"
+	"github.com/avstack/avstack/nn/parallel"
 )
 
 // Backend is the CPU reference backend. The zero value is ready to use. A
@@ -11,6 +12,7 @@ import (
 // goroutine its own).
 type Backend struct {
 	threads int
+	held    bool // BeginRun holds parallel.Default
 	col     scratch
 	resize  map[resizeKey]*resizePlan
 }
@@ -25,6 +27,25 @@ func (*Backend) Name() string { return "cpu" }
 func (b *Backend) SetThreads(n int) {
 	b.threads = n
 	gemm.SetThreads(n)
+}
+
+// BeginRun keeps the workers of parallel.Default polling until EndRun
+// when the gemm engine runs on more than one thread (parallel.Pool.Hold):
+// nn/graph calls it around a forward pass, whose layers are each too short
+// to pay for waking a parked worker.
+func (b *Backend) BeginRun() {
+	if t := gemm.Threads(); t > 1 && !b.held {
+		parallel.Default.Hold(t)
+		b.held = true
+	}
+}
+
+// EndRun releases what BeginRun held.
+func (b *Backend) EndRun() {
+	if b.held {
+		parallel.Default.Release()
+		b.held = false
+	}
 }
 
 // spatial3 normalises the spatial part of a shape to three axes by

@@ -134,6 +134,14 @@ func (g *Graph) OpTypes() []string {
 	return s
 }
 
+// runHolder is implemented by backends whose worker threads should stay
+// awake for the whole of a forward pass (cpu.Backend and cpu.Fast):
+// BeginRun before the first node, EndRun after the last.
+type runHolder interface {
+	BeginRun()
+	EndRun()
+}
+
 // Run executes the graph. Inputs must be contiguous and of the declared
 // element type; the returned map and tensors are reused by the next Run.
 func (g *Graph) Run(inputs map[string]*nn.Tensor) (map[string]*nn.Tensor, error) {
@@ -153,6 +161,10 @@ func (g *Graph) Run(inputs map[string]*nn.Tensor) (map[string]*nn.Tensor, error)
 			return nil, fmt.Errorf("graph: input %q is a non-contiguous view", name)
 		}
 		g.vals[g.inSlot[k]] = t
+	}
+	if h, ok := g.be.(runHolder); ok {
+		h.BeginRun()
+		defer h.EndRun()
 	}
 	for i, n := range g.nodes {
 		in, out := g.inBuf[i], g.outBuf[i]

@@ -22,6 +22,9 @@ type Pool struct {
 	wake chan *call
 
 	parked atomic.Int32 // workers blocked waiting for a call (not polling)
+	active atomic.Int32 // Runs in progress that use the workers
+	holds  atomic.Int32 // Holds not yet released: workers poll, never park
+	hold   atomic.Int32 // the CPU the last Hold's caller ran on, or -1
 
 	mu      sync.Mutex
 	started int
@@ -38,7 +41,6 @@ type call struct {
 	next    atomic.Int32
 	pending atomic.Int32
 	refs    atomic.Int32
-	done    chan struct{}
 }
 
 // Default is the pool the nn kernels use.
@@ -46,7 +48,9 @@ var Default = New()
 
 // New returns a pool with no workers started yet; they start on first need.
 func New() *Pool {
-	return &Pool{wake: make(chan *call, maxWorkers)}
+	p := &Pool{wake: make(chan *call, maxWorkers)}
+	p.hold.Store(-1)
+	return p
 }
 
 // Run calls t.Run(i) for every i in [0, n) and returns when all have
@@ -66,6 +70,19 @@ func (p *Pool) RunN(n, workers int, t Task) {
 		}
 		return
 	}
+	if p.active.Add(1) > 1 {
+		// A Run from inside a task of another Run (a band of a convolution
+		// calling a GEMM that would split too), or from another goroutine
+		// while a Run is in progress: the workers are busy with that one,
+		// so this caller does all of its own work. Splitting at one level
+		// only keeps the claim and hand-over costs out of small nested calls.
+		p.active.Add(-1)
+		for i := 0; i < n; i++ {
+			t.Run(i)
+		}
+		return
+	}
+	defer p.active.Add(-1)
 	helpers := min(n, workers) - 1
 	if procs := runtime.GOMAXPROCS(0); helpers > procs-1 {
 		// More helpers than processors only adds scheduling; the claim loop
@@ -99,8 +116,54 @@ func (p *Pool) RunN(n, workers int, t Task) {
 		osYield()
 	}
 	work(c)
-	<-c.done
+	// The helpers' parts take microseconds at most once the caller's are
+	// done: wait for them by polling (blocking on a channel would park this
+	// goroutine and its thread, and waking them costs more than that).
+	for i := 0; c.pending.Load() != 0; i++ {
+		if i >= 64 {
+			runtime.Gosched()
+			osYield()
+		}
+	}
 	p.release(c)
+}
+
+// Hold keeps the pool's workers polling for calls instead of parking,
+// until the matching Release, for a stretch of back-to-back Runs with short
+// serial work between them (the layers of one forward pass): waking a
+// parked worker costs 100-250 µs on a virtual machine, more than most
+// layers of a small network take. It also wakes up to workers-1 parked
+// workers now, so that the first Run of the stretch finds them running.
+// Holds nest; workers <= 1 only counts the hold.
+func (p *Pool) Hold(workers int) {
+	p.holds.Add(1)
+	p.hold.Store(currentCPU())
+	helpers := min(workers-1, runtime.GOMAXPROCS(0)-1, maxWorkers, int(p.parked.Load()))
+	if helpers <= 0 {
+		return
+	}
+	c := p.get()
+	c.t = nil
+	c.n = 0 // nothing to do: the worker only wakes up and polls
+	c.next.Store(0)
+	c.pending.Store(0)
+	c.refs.Store(int32(helpers))
+	c.cpu = -1
+	for h := 0; h < helpers; h++ {
+		select {
+		case p.wake <- c:
+		default:
+			p.release(c)
+		}
+	}
+}
+
+// Release ends a Hold; once no Hold is left, idle workers park again after
+// spinFor.
+func (p *Pool) Release() {
+	if p.holds.Add(-1) < 0 {
+		panic("parallel: Release without Hold")
+	}
 }
 
 // work claims and runs tasks of c until none is left.
@@ -111,9 +174,7 @@ func work(c *call) {
 			return
 		}
 		c.t.Run(int(i))
-		if c.pending.Add(-1) == 0 {
-			c.done <- struct{}{}
-		}
+		c.pending.Add(-1)
 	}
 }
 
@@ -125,7 +186,7 @@ func (p *Pool) get() *call {
 		p.free = p.free[:k-1]
 		return c
 	}
-	return &call{done: make(chan struct{}, 1)}
+	return &call{}
 }
 
 func (p *Pool) release(c *call) {
@@ -149,8 +210,9 @@ func (p *Pool) ensure(n int) {
 }
 
 func (p *Pool) worker() {
+	moved := false // off the holder's CPU until the hold ends (see poll)
 	for {
-		c := p.poll()
+		c := p.poll(&moved)
 		// A woken worker may be put on the CPU of the thread that woke it
 		// while another CPU is idle, and then the two share one CPU for
 		// milliseconds, until the kernel balances the load. When that
@@ -174,8 +236,12 @@ func (p *Pool) worker() {
 const spinFor = 50 * time.Microsecond
 
 // poll returns the next call for this worker, polling for up to spinFor
-// before it blocks.
-func (p *Pool) poll() *call {
+// (or while the pool is held) before it blocks.
+//
+// A worker polling on the CPU of the thread that holds the pool takes half
+// of that CPU from it, for as long as the kernel leaves the two together:
+// while held, it moves off that CPU (moved records it) until the hold ends.
+func (p *Pool) poll(moved *bool) *call {
 	t0 := time.Now()
 	for i := 0; ; i++ {
 		select {
@@ -184,7 +250,16 @@ func (p *Pool) poll() *call {
 		default:
 		}
 		if i%16 == 15 {
-			if time.Since(t0) > spinFor {
+			held := p.holds.Load() > 0
+			if held && !*moved {
+				if cpu := p.hold.Load(); cpu >= 0 && currentCPU() == cpu {
+					*moved = avoidCPU(cpu)
+				}
+			} else if !held && *moved {
+				restoreCPU()
+				*moved = false
+			}
+			if time.Since(t0) > spinFor && !held {
 				p.parked.Add(1)
 				c := <-p.wake
 				p.parked.Add(-1)

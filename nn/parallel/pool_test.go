@@ -175,3 +175,81 @@ func TestWorkerTakesNextCall(t *testing.T) {
 		})
 	}
 }
+
+// nestTask runs an inner Run of the same pool from every index.
+type nestTask struct {
+	p     *Pool
+	inner []*countTask
+}
+
+func (n *nestTask) Run(i int) { n.p.Run(len(n.inner[i].hits), n.inner[i]) }
+
+// TestNestedRunRunsEveryIndex: a Run issued from inside a task (which the
+// pool runs on the calling goroutine alone) still runs every index once.
+func TestNestedRunRunsEveryIndex(t *testing.T) {
+	p := New()
+	n := &nestTask{p: p}
+	for i := 0; i < 4; i++ {
+		n.inner = append(n.inner, &countTask{hits: make([]atomic.Int32, 3+i)})
+	}
+	p.Run(len(n.inner), n)
+	for k, in := range n.inner {
+		for i := range in.hits {
+			if in.hits[i].Load() != 1 {
+				t.Fatalf("inner run %d index %d ran %d times", k, i, in.hits[i].Load())
+			}
+		}
+	}
+	if a := p.active.Load(); a != 0 {
+		t.Fatalf("active = %d after the runs, want 0", a)
+	}
+}
+
+// TestHoldKeepsWorkersPolling: while a Hold is in force no worker parks,
+// however long the pool stays idle; after Release they park again.
+func TestHoldKeepsWorkersPolling(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("needs GOMAXPROCS >= 2 for a helper")
+	}
+	p := New()
+	p.Run(2, &nopTask{}) // start the worker
+	waitParked := func(want int32) bool {
+		for end := time.Now().Add(2 * time.Second); time.Now().Before(end); time.Sleep(time.Millisecond) {
+			if p.parked.Load() == want {
+				return true
+			}
+		}
+		return false
+	}
+	if !waitParked(1) {
+		t.Fatal("the idle worker did not park without a hold")
+	}
+	p.Hold(2) // wakes the parked worker
+	if !waitParked(0) {
+		t.Fatal("Hold did not wake the parked worker")
+	}
+	time.Sleep(20 * spinFor)
+	if got := p.parked.Load(); got != 0 {
+		t.Fatalf("%d workers parked during a hold", got)
+	}
+	c := &countTask{hits: make([]atomic.Int32, 5)}
+	p.Run(len(c.hits), c)
+	for i := range c.hits {
+		if c.hits[i].Load() != 1 {
+			t.Fatalf("index %d ran %d times during a hold", i, c.hits[i].Load())
+		}
+	}
+	p.Release()
+	if !waitParked(1) {
+		t.Fatal("the worker did not park after Release")
+	}
+}
+
+func TestReleaseWithoutHoldPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("Release without Hold did not panic")
+		}
+	}()
+	New().Release()
+}
