@@ -222,34 +222,7 @@ func packA(pr *problem, dst []float32, mr, i0, mc, p0, kc int) {
 			}
 			continue
 		}
-		i0 := 0
-		if pk := pr.p.pack4; pk != nil && kc >= 4 {
-			// Groups of 4 full rows and 4 columns go through the transposing
-			// assembly; the bounds are checked here, once per group.
-			n4 := kc / 4
-			for ; i0+4 <= rows; i0 += 4 {
-				_ = a[(r0+i0+3)*lda+p0+4*n4-1]
-				_ = d[(4*n4-1)*mr+i0+3]
-				pk(&d[i0], mr, &a[(r0+i0)*lda+p0], lda, n4)
-				for i := i0; i < i0+4; i++ {
-					for p := 4 * n4; p < kc; p++ {
-						d[p*mr+i] = a[(r0+i)*lda+p0+p]
-					}
-				}
-			}
-		}
-		for i := i0; i < rows; i++ {
-			src := a[(r0+i)*lda+p0 : (r0+i)*lda+p0+kc]
-			dd := d[i:]
-			for p, v := range src {
-				dd[p*mr] = v
-			}
-		}
-		for i := rows; i < mr; i++ {
-			for p := 0; p < kc; p++ {
-				d[p*mr+i] = 0
-			}
-		}
+		packSliverT(d, mr, a[r0*lda+p0:], lda, rows, kc, pr.p.pack4)
 	}
 }
 
@@ -268,31 +241,40 @@ func packB(pr *problem, dst []float32, nr, p0, kc, j0, nc int) {
 		c0 := j0 + s*nr
 		// op(B)[p][j] = b[j*ldb+p]: rows of b are contiguous in p, the
 		// same transposition as packing a non-transposed A.
-		j := 0
-		if pk := pr.p.pack4; pk != nil && kc >= 4 {
-			n4 := kc / 4
-			for ; j+4 <= cols; j += 4 {
-				_ = b[(c0+j+3)*ldb+p0+4*n4-1]
-				_ = d[(4*n4-1)*nr+j+3]
-				pk(&d[j], nr, &b[(c0+j)*ldb+p0], ldb, n4)
-				for jj := j; jj < j+4; jj++ {
-					for p := 4 * n4; p < kc; p++ {
-						d[p*nr+jj] = b[(c0+jj)*ldb+p0+p]
-					}
+		packSliverT(d, nr, b[c0*ldb+p0:], ldb, cols, kc, pr.p.pack4)
+	}
+}
+
+// packSliverT fills a w-wide sliver d (kc x w, d[p*w+i]) with the
+// transpose of n rows of src (row i at src[i*ld:], kc long): d[p*w+i] =
+// src[i*ld+p] for i < n, and zero for n <= i < w. Groups of 4 rows and 4
+// columns go through the transposing assembly (pk) when there is one; the
+// bounds are checked here, once per group.
+func packSliverT(d []float32, w int, src []float32, ld, n, kc int, pk func(dst *float32, mr int, src *float32, lda int, n4 int)) {
+	i := 0
+	if pk != nil && kc >= 4 {
+		n4 := kc / 4
+		for ; i+4 <= n; i += 4 {
+			_ = src[(i+3)*ld+4*n4-1]
+			_ = d[(4*n4-1)*w+i+3]
+			pk(&d[i], w, &src[i*ld], ld, n4)
+			for r := i; r < i+4; r++ {
+				for p := 4 * n4; p < kc; p++ {
+					d[p*w+r] = src[r*ld+p]
 				}
 			}
 		}
-		for ; j < cols; j++ {
-			src := b[(c0+j)*ldb+p0 : (c0+j)*ldb+p0+kc]
-			dd := d[j:]
-			for p, v := range src {
-				dd[p*nr] = v
-			}
+	}
+	for ; i < n; i++ {
+		row := src[i*ld : i*ld+kc]
+		dd := d[i:]
+		for p, v := range row {
+			dd[p*w] = v
 		}
-		for j := cols; j < nr; j++ {
-			for p := 0; p < kc; p++ {
-				d[p*nr+j] = 0
-			}
+	}
+	for ; i < w; i++ {
+		for p := 0; p < kc; p++ {
+			d[p*w+i] = 0
 		}
 	}
 }
