@@ -43,6 +43,12 @@ func (b Box) Contains2(p Vec2) bool {
 	return math.Abs(q.X) <= b.Length/2 && math.Abs(q.Y) <= b.Width/2
 }
 
+// Distance2 is the distance from a point to the box's footprint (0 inside).
+func (b Box) Distance2(p Vec2) float64 {
+	q := Pose2{b.X, b.Y, b.Yaw}.Inverse().Apply(p)
+	return math.Hypot(math.Max(math.Abs(q.X)-b.Length/2, 0), math.Max(math.Abs(q.Y)-b.Width/2, 0))
+}
+
 // Transform returns the box expressed in the parent of pose p (box given in p's frame).
 func (b Box) Transform(p Pose2) Box {
 	c := p.Apply(Vec2{b.X, b.Y})

@@ -198,18 +198,17 @@ func (t *Tracker) Update(dets []Detection, stamp int64) ([]*Track, error) {
 		tr := &Track{ID: t.nextID, Born: stamp, Box: d.Box, classVotes: map[av.ObjectClass]float64{}}
 		t.nextID++
 		vStd := t.o.InitVelocityStd
-		if d.Class == av.ObjectClass_OBJECT_CLASS_PEDESTRIAN {
+		nb := t.movingNeighbour(d.Box, kept)
+		if nb == nil && d.Class == av.ObjectClass_OBJECT_CLASS_PEDESTRIAN {
 			vStd = t.o.WalkerInitVelocityStd
 		}
 		tr.kf = newKalman(d.Box.X, d.Box.Y, t.o.PositionNoise, vStd)
-		if nb := t.movingNeighbour(d.Box, kept); nb != nil {
+		if nb != nil {
 			// Born against a moving vehicle: most likely a piece of it (its cluster split), so
 			// it starts with that vehicle's velocity and the wide prior. A walker stepping out
 			// beside a parked van is untouched: the van does not move.
 			tr.kf.x.SetVec(2, nb.VX)
 			tr.kf.x.SetVec(3, nb.VY)
-			tr.kf.p.Set(2, 2, t.o.InitVelocityStd*t.o.InitVelocityStd)
-			tr.kf.p.Set(3, 3, t.o.InitVelocityStd*t.o.InitVelocityStd)
 		}
 		t.updateMeta(tr, d, stamp)
 		t.fill(tr)
@@ -240,11 +239,7 @@ func (t *Tracker) movingNeighbour(b geom.Box, tracks []*Track) *Track {
 		if !tr.Confirmed || math.Hypot(tr.VX, tr.VY) < neighbourSpeed {
 			continue
 		}
-		// Distance from b's centre to the track's box, in the box's frame.
-		c, s := math.Cos(tr.Box.Yaw), math.Sin(tr.Box.Yaw)
-		dx, dy := b.X-tr.Box.X, b.Y-tr.Box.Y
-		u, v := math.Abs(dx*c+dy*s)-tr.Box.Length/2, math.Abs(-dx*s+dy*c)-tr.Box.Width/2
-		if d := math.Hypot(math.Max(u, 0), math.Max(v, 0)); d <= bestD {
+		if d := tr.Box.Distance2(geom.Vec2{X: b.X, Y: b.Y}); d <= bestD {
 			best, bestD = tr, d
 		}
 	}

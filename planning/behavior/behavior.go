@@ -173,9 +173,10 @@ type RuleBased struct {
 	// driven through.
 	DilemmaDecel float64
 	// Occlusion caution: on roads limited to OcclusionRoadLimit (m/s) or less, a stopped vehicle
-	// (or crawling: under 2 m/s, which also absorbs track noise) beside the path (within OcclusionGap m of the ego's body) hides whoever may step out in
-	// front of it, so the ego passes it at no more than OcclusionSpeed (m/s), slowing at
-	// OcclusionDecel (m/s^2) before it. OcclusionSpeed 0 turns the rule off.
+	// (or crawling: under 2 m/s, which also absorbs track noise) beside the path (within
+	// OcclusionGap m of the ego's body) hides whoever may step out in front of it, so the ego
+	// passes it at no more than OcclusionSpeed (m/s), slowing at OcclusionDecel (m/s^2) before
+	// it. OcclusionSpeed 0 turns the rule off.
 	OcclusionSpeed, OcclusionRoadLimit, OcclusionGap, OcclusionDecel float64
 	// Crosswalk approach: on those roads the ego is at no more than CrosswalkSpeed (m/s) once a
 	// crosswalk is CrosswalkRange (m) ahead, slowing at OcclusionDecel before, so that a
@@ -532,13 +533,17 @@ func (r *RuleBased) crosswalkLimit(s Situation, v0 float64) (float64, bool) {
 		if cw.S1 < s.Ego.FrontS {
 			continue // passed
 		}
-		d := cw.S0 - s.Ego.FrontS
-		v := math.Sqrt(r.CrosswalkSpeed*r.CrosswalkSpeed + 2*r.OcclusionDecel*math.Max(0, d-r.CrosswalkRange))
-		if v < best {
+		if v := approachSpeed(r.CrosswalkSpeed, r.OcclusionDecel, cw.S0-s.Ego.FrontS-r.CrosswalkRange); v < best {
 			best, found = v, true
 		}
 	}
 	return best, found
+}
+
+// approachSpeed is the highest speed from which braking at decel reaches limit in d metres
+// (limit itself once d <= 0).
+func approachSpeed(limit, decel, d float64) float64 {
+	return math.Sqrt(limit*limit + 2*decel*math.Max(0, d))
 }
 
 // occlusionLimit is the speed cap for passing stopped vehicles beside the path (see
@@ -562,8 +567,7 @@ func (r *RuleBased) occlusionLimit(s Situation, v0 float64) (float64, uint64, bo
 		if gap < 0.3 || gap > r.OcclusionGap {
 			continue // in the path (a leader), or far enough aside
 		}
-		v := math.Sqrt(r.OcclusionSpeed*r.OcclusionSpeed + 2*r.OcclusionDecel*math.Max(0, rear-10))
-		if v < best {
+		if v := approachSpeed(r.OcclusionSpeed, r.OcclusionDecel, rear-10); v < best {
 			best, id, found = v, a.ID, true
 		}
 	}

@@ -205,7 +205,7 @@ func (pl *Planner) refSpeed(rt *route.Route, start Frenet, dec behavior.Decision
 // stopAccel is the reference acceleration for a stop g metres ahead at speed v: the constant
 // deceleration that stops exactly there, v^2/(2g), once it reaches brakeStart (m/s^2), and no
 // braking before that. IDM with a standing leader at the stop point overreacts when the stop
-// comes into view late: from 13.5 m/s, 34 m before a crosswalk, IDM asks for 4.7 m/s^2 where
+// comes into view late: from 13.5 m/s, 34 m before a crosswalk, IDM asks for 6.1 m/s^2 where
 // 2.7 m/s^2 stops the car (its time-headway and desired-gap terms assume a leader to follow).
 func stopAccel(v, g, brakeStart float64) float64 {
 	if g <= 0 {

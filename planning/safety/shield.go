@@ -102,10 +102,8 @@ func (s Shield) Check(traj []EgoState, preds []predict.Prediction) Verdict {
 // box parallel to the ego's within 30 degrees (box headings are known modulo pi).
 func (s Shield) follower(e EgoState, p predict.Prediction) bool {
 	eb := s.Ego.Box(e.X, e.Y, e.Yaw)
-	c, sn := math.Cos(e.Yaw), math.Sin(e.Yaw)
-	dx, dy := p.Box.X-eb.X, p.Box.Y-eb.Y
-	along, across := dx*c+dy*sn, -dx*sn+dy*c
-	return along < -eb.Length/2 && math.Abs(across) < 1.5 && math.Abs(geom.NormalizeAngle(2*(p.Box.Yaw-e.Yaw))) < math.Pi/3
+	q := geom.Pose2{X: eb.X, Y: eb.Y, Yaw: e.Yaw}.Inverse().Apply(geom.Vec2{X: p.Box.X, Y: p.Box.Y})
+	return q.X < -eb.Length/2 && math.Abs(q.Y) < 1.5 && math.Abs(geom.NormalizeAngle(2*(p.Box.Yaw-e.Yaw))) < math.Pi/3
 }
 
 // Gap describes another vehicle relative to the ego along the lane: the bumper-to-bumper gap

@@ -242,8 +242,8 @@ func (p *player) run(r *mcapio.Reader, flt mcapio.Filter) error {
 
 var errStopRead = errors.New("play: stop reading")
 
-// bufs recycles message buffers between the reading goroutine and the publisher, so timed
-// playback of large clouds does not make garbage (and GC pauses) at every message.
+// bufs recycles the buffers of read-ahead messages once they are published, so timed playback
+// of large clouds does not make garbage (and GC pauses) at every message.
 var bufs sync.Pool
 
 func getBuf(n int) []byte {

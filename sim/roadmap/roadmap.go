@@ -14,13 +14,13 @@ import (
 	"github.com/avstack/avstack/geom"
 )
 
-// Lane is one lane: a centre line in the direction of travel and its links.
 // Lane uses (the "use" property).
 const (
 	LaneDriving = "driving"
 	LaneParking = "parking"
 )
 
+// Lane is one lane: a centre line in the direction of travel and its links.
 type Lane struct {
 	Polyline
 	ID         string
