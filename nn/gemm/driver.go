@@ -15,8 +15,9 @@ import (
 // AVX2 kernel's ragged right-edge tiles go through a scratch tile. So every
 // shape runs through the same kernel without reading or writing outside C.
 //
-// Threads share the packed B panel and take pieces of C (see shared.go); no
-// piece cuts k, so each element of C sees the same operations in the same
+// Threads share the packed B panel and take pieces of C (see shared.go), or,
+// when all of A fits one row block, take contiguous column ranges of C that
+// they compute alone (columnRanges); no piece cuts k, so each element of C sees the same operations in the same
 // order whatever the thread count: results are bit-identical across
 // SetThreads.
 
@@ -40,13 +41,43 @@ type part struct {
 // callCtx is the reusable state of one call; it implements parallel.Task.
 type callCtx struct {
 	pr    problem
-	parts []part // the single-threaded path's buffers
+	parts []part // the single-threaded path's buffers, or one per column range
+	cols  bool   // Run(i) computes parts[i] (the column split) instead of shared.go's items
 
 	// the multi-threaded path (shared.go)
 	sh sharedRun
 }
 
-func (c *callCtx) Run(i int) { c.sh.worker(&c.pr, i) }
+func (c *callCtx) Run(i int) {
+	if c.cols {
+		c.parts[i].compute(&c.pr)
+		return
+	}
+	c.sh.worker(&c.pr, i)
+}
+
+// colSplitMinSlivers is the fewest nr-wide slivers of C a column range of
+// the column split gets.
+const colSplitMinSlivers = 4
+
+// columnRanges reports into how many ranges of columns a call splits
+// (0: it does not). A product whose rows fit one row block (m <= mc, the
+// convolutions of small networks: tens of output channels against
+// thousands of pixels) is cut into nthreads contiguous ranges of whole
+// slivers, each a complete single-threaded GEMM with its own packing: no
+// shared B panel, so no waits between threads, and each thread writes,
+// and the next layer split the same way reads, the same part of every
+// feature map.
+func columnRanges(p *impl, m, n, nthreads int) int {
+	if m > p.mc {
+		return 0
+	}
+	r := min(nthreads, (n+p.nr-1)/p.nr/colSplitMinSlivers)
+	if r < 2 {
+		return 0
+	}
+	return r
+}
 
 // minParallelFlops is the work below which waking another thread costs more
 // than it saves (waking a parked worker takes microseconds, tens of them on
@@ -64,6 +95,19 @@ func run(p *impl, nthreads int, transA, transB bool, m, n, k int, alpha float32,
 		pt := &ctx.parts[0]
 		pt.m0, pt.m1, pt.n0, pt.n1 = 0, m, 0, n
 		pt.compute(&ctx.pr)
+	} else if r := columnRanges(p, m, n, nthreads); r > 0 {
+		for len(ctx.parts) < r {
+			ctx.parts = append(ctx.parts, part{})
+		}
+		slivers := (n + p.nr - 1) / p.nr
+		for i := 0; i < r; i++ {
+			pt := &ctx.parts[i]
+			pt.m0, pt.m1 = 0, m
+			pt.n0, pt.n1 = slivers*i/r*p.nr, min(n, slivers*(i+1)/r*p.nr)
+		}
+		ctx.cols = true
+		parallel.Default.RunN(r, r, ctx)
+		ctx.cols = false
 	} else {
 		ctx.sh.plan(&ctx.pr, nthreads)
 		parallel.Default.RunN(ctx.sh.nthreads, ctx.sh.nthreads, ctx)

@@ -215,7 +215,7 @@ func TestSgemmThreadsBitIdentical(t *testing.T) {
 			withKernel(t, kern, func() {
 				old := Threads()
 				defer SetThreads(old)
-				for _, d := range [][3]int{{150, 333, 520}, {40, 4133, 530}, {200, 4133, 530}} {
+				for _, d := range [][3]int{{150, 333, 520}, {40, 4133, 530}, {200, 4133, 530}, {300, 4133, 530}} {
 					m, n, k := d[0], d[1], d[2]
 					rng := rand.New(rand.NewPCG(3, 4))
 					_, a := guarded(rng, m, k, k)
