@@ -41,6 +41,9 @@ M is configs/models/NAME.yaml, FILE.onnx or FILE.cfg.`,
 			}
 			fmt.Fprintf(w, "%s input %v, %d thread(s), median of %d: avstack %.3f ms, opencv %.3f ms, ratio %.3f, max |diff| %.3g\n",
 				r.Model, r.Input, r.Threads, r.Runs, r.AvstackMedianMS, r.OpenCVMedianMS, r.Ratio, r.MaxAbsDiff)
+			if r.Layers > 0 {
+				fmt.Fprintf(w, "avstack runs %d of %d layers on %d threads (the ones measured faster on them)\n", r.ParallelLayers, r.Layers, r.Threads)
+			}
 			return nil
 		},
 	}

@@ -25,7 +25,14 @@
 // overwrites: copy them (Clone) to keep them. After the first Run with
 // given input shapes, Run allocates nothing. A Graph is not safe for
 // concurrent use (give each goroutine its own). SetThreads sets the gemm
-// engine's thread count, which is process-wide.
+// engine's thread count, which is process-wide; during a Run each node sets
+// it to its own count and the configured one is back when Run returns.
+//
+// Threads per node: with SetThreads(n > 1) on a CPU backend the first
+// 2*(8+6) Runs measure which nodes gain from n threads and then whether the
+// mix beats one thread as a whole (threads.go); Measuring reports those
+// runs and ThreadPlan the counts chosen. SetThreadTuning(false) runs every
+// node on n. Results do not depend on the counts.
 //
 // Profiling: SetProfiling(true) makes every Run add each node's wall time
 // (two clock reads per node, no allocation); Profile returns the figures

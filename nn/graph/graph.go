@@ -89,6 +89,7 @@ type Graph struct {
 	profMin   []time.Duration
 	profRuns  int
 	profShape [][]int // per-node output shape of the last profiled run
+	tune      threadTuner
 }
 
 // InputNames returns the names of the non-constant graph inputs.
@@ -103,9 +104,6 @@ func (g *Graph) InputShape(name string) []int { return g.inShapes[name] }
 
 // InputType returns the declared element type of an input.
 func (g *Graph) InputType(name string) nn.DType { return g.inTypes[name] }
-
-// SetThreads sets the number of threads the backend may use.
-func (g *Graph) SetThreads(n int) { g.be.SetThreads(n) }
 
 // Backend returns the backend the graph runs on.
 func (g *Graph) Backend() nn.Backend { return g.be }
@@ -162,10 +160,24 @@ func (g *Graph) Run(inputs map[string]*nn.Tensor) (map[string]*nn.Tensor, error)
 		}
 		g.vals[g.inSlot[k]] = t
 	}
+	threads, plan, measure, timeRun := g.runMode()
+	var tRun time.Time
+	if timeRun {
+		tRun = time.Now()
+	}
+	if threads > 0 {
+		// This Run's count for the whole graph (what BeginRun holds workers
+		// for); a tuned plan sets each node's below, and the configured
+		// count is back once the Run returns.
+		g.be.SetThreads(threads)
+		defer g.be.SetThreads(g.tune.threads)
+	}
 	if h, ok := g.be.(runHolder); ok {
 		h.BeginRun()
 		defer h.EndRun()
 	}
+	cur := threads
+	timed := g.prof != nil || measure
 	for i, n := range g.nodes {
 		in, out := g.inBuf[i], g.outBuf[i]
 		for k, s := range g.nodeIn[i] {
@@ -178,12 +190,19 @@ func (g *Graph) Run(inputs map[string]*nn.Tensor) (map[string]*nn.Tensor, error)
 		for k, s := range g.nodeOut[i] {
 			out[k] = g.vals[s]
 		}
+		if plan != nil && plan[i] != cur {
+			cur = plan[i]
+			g.be.SetThreads(cur)
+		}
 		var t0 time.Time
-		if g.prof != nil {
+		if timed {
 			t0 = time.Now()
 		}
 		if err := n.Op.Run(g.be, in, out); err != nil {
 			return nil, fmt.Errorf("graph: node %q (%s): %w", n.Name, n.OpType, err)
+		}
+		if measure {
+			g.record(i, time.Since(t0))
 		}
 		if g.prof != nil {
 			d := time.Since(t0)
@@ -198,6 +217,12 @@ func (g *Graph) Run(inputs map[string]*nn.Tensor) (map[string]*nn.Tensor, error)
 	}
 	if g.prof != nil {
 		g.profRuns++
+	}
+	if measure {
+		g.endMeasure()
+	}
+	if timeRun {
+		g.endVerify(time.Since(tRun))
 	}
 	for k, name := range g.outputs {
 		g.outMap[name] = g.vals[g.outSlot[k]]

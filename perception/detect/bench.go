@@ -32,10 +32,14 @@ type BenchResult struct {
 	OpenCVMedianMS  float64 `json:"opencv_median_ms"`
 	Ratio           float64 `json:"ratio"`
 	MaxAbsDiff      float64 `json:"max_abs_diff"`
+	// With threads > 1: how many of our graph's layers chose to run on them (graph.Graph.ThreadPlan).
+	ParallelLayers int `json:"avstack_parallel_layers,omitempty"`
+	Layers         int `json:"avstack_layers,omitempty"`
 }
 
 // Bench times the model in our nn graph and in OpenCV DNN on the peer-bench input, side by side:
-// both engines are warmed up (5 runs) and then run alternately, runs times each; the medians are
+// both engines are warmed up (5 runs, and ours until it has chosen its layers' thread counts)
+// and then run alternately, runs times each; the medians are
 // reported. threads applies to both engines.
 func Bench(m *Manifest, threads, runs int) (BenchResult, error) {
 	if threads < 1 || runs < 1 {
@@ -62,7 +66,10 @@ func Bench(m *Manifest, threads, runs int) (BenchResult, error) {
 	if err != nil {
 		return BenchResult{}, err
 	}
-	for i := 0; i < 5; i++ {
+	// Warm-up: 5 runs each, and on our side every run that still measures the layers' thread
+	// counts (graph.Graph.ThreadPlan; up to 100).
+	warming := func() bool { w, ok := ours.(interface{ Warming() bool }); return ok && w.Warming() }
+	for i := 0; i < 5 || (warming() && i < 100); i++ {
 		if _, err := ours.Run(in); err != nil {
 			return BenchResult{}, err
 		}
@@ -87,6 +94,9 @@ func Bench(m *Manifest, threads, runs int) (BenchResult, error) {
 	}
 	r := BenchResult{Model: modelFileName(m), Input: shape, Threads: threads, Runs: runs,
 		AvstackMedianMS: round3(median(tOurs)), OpenCVMedianMS: round3(median(tRef)), MaxAbsDiff: diff}
+	if p, ok := ours.(interface{ ParallelLayers() (int, int) }); ok {
+		r.ParallelLayers, r.Layers = p.ParallelLayers()
+	}
 	if r.OpenCVMedianMS > 0 {
 		r.Ratio = round3(r.AvstackMedianMS / r.OpenCVMedianMS)
 	}

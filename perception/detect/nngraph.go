@@ -70,8 +70,24 @@ func (n *GraphNet) InputShape() []int { return n.shape }
 // OutputNames are the graph values Run returns.
 func (n *GraphNet) OutputNames() []string { return n.outputs }
 
-// SetThreads implements Backend.
+// SetThreads implements Backend. With t > 1 the first runs measure which layers gain from
+// the threads (graph.Graph.ThreadPlan); Warming reports them.
 func (n *GraphNet) SetThreads(t int) { n.g.SetThreads(t) }
+
+// Warming reports whether the graph is still measuring its layers' thread counts.
+func (n *GraphNet) Warming() bool { return n.g.Measuring() }
+
+// ParallelLayers reports how many of the graph's layers run on more than one thread, of how
+// many (0, 0 while measuring or on one thread).
+func (n *GraphNet) ParallelLayers() (parallel, layers int) {
+	p := n.g.ThreadPlan()
+	for _, t := range p {
+		if t > 1 {
+			parallel++
+		}
+	}
+	return parallel, len(p)
+}
 
 // Run implements Backend.
 func (n *GraphNet) Run(input []float32) ([]Output, error) {

@@ -1,0 +1,161 @@
+package graph
+
+import (
+	"testing"
+	"time"
+
+	"github.com/avstack/avstack/nn"
+	"github.com/avstack/avstack/nn/cpu"
+)
+
+// slowBackend is the CPU backend with two ops made slow on purpose: Softmax
+// takes 2 ms on one thread and 0.2 ms on more; Activate takes 0.2 ms on one
+// thread and 2 ms on more, or, with switchCost, 0.2 ms on either and 3 ms
+// when it runs on another count than the Softmax before it (as a layer pays
+// for reading what another core wrote).
+type slowBackend struct {
+	*cpu.Backend
+	switchCost  bool
+	threads     int
+	softThreads int
+	calls       map[int]int // Activate and Softmax calls by thread count
+}
+
+func (b *slowBackend) SetThreads(n int) { b.threads = n; b.Backend.SetThreads(n) }
+
+func spin(d time.Duration) {
+	for t0 := time.Now(); time.Since(t0) < d; {
+	}
+}
+
+func (b *slowBackend) Softmax(dst, x *nn.Tensor, axis int, log bool) {
+	b.calls[b.threads]++
+	b.softThreads = b.threads
+	if b.threads > 1 {
+		spin(200 * time.Microsecond)
+	} else {
+		spin(2 * time.Millisecond)
+	}
+	b.Backend.Softmax(dst, x, axis, log)
+}
+
+func (b *slowBackend) Activate(dst, x *nn.Tensor, act nn.Activation) {
+	b.calls[b.threads]++
+	switch {
+	case b.switchCost && b.threads != b.softThreads:
+		spin(3 * time.Millisecond)
+	case b.threads > 1 && !b.switchCost:
+		spin(2 * time.Millisecond)
+	default:
+		spin(200 * time.Microsecond)
+	}
+	b.Backend.Activate(dst, x, act)
+}
+
+func tuneGraph(t *testing.T, switchCost bool) (*Graph, *slowBackend) {
+	t.Helper()
+	b := NewBuilder()
+	b.Input("x", nn.Float32, []int{2, 3})
+	b.Add(&Node{Name: "softmax", OpType: "Softmax", Op: &SoftmaxOp{Axis: -1}, Inputs: []string{"x"}, Outputs: []string{"s"}})
+	b.Add(&Node{Name: "neg", OpType: "Neg", Op: &ActOp{Act: nn.Activation{Kind: nn.ActNeg}}, Inputs: []string{"s"}, Outputs: []string{"y"}})
+	b.Output("y")
+	be := &slowBackend{Backend: &cpu.Backend{}, switchCost: switchCost, calls: map[int]int{}}
+	g, err := b.BuildFor(be)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.NodeCount() != 2 {
+		t.Fatalf("%d nodes after optimisation, want softmax and neg", g.NodeCount())
+	}
+	return g, be
+}
+
+// TestThreadPlan: with SetThreads(2) a graph measures its nodes for
+// 2*tunePairs runs, verifies the plan for 2*verifyPairs more, then runs
+// each node with the faster count (softmax on two threads, neg on one),
+// with the same outputs and no allocation; one thread, or tuning off,
+// makes no plan.
+func TestThreadPlan(t *testing.T) {
+	g, be := tuneGraph(t, false)
+	x := nn.FromSlice([]float32{1, 2, 3, -1, 0, 4}, 2, 3)
+	in := map[string]*nn.Tensor{"x": x}
+	ref, err := g.Run(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ref["y"].Clone()
+
+	g.SetThreads(2)
+	clear(be.calls)
+	for r := 0; r < 2*tunePairs+2*verifyPairs; r++ {
+		if p := g.ThreadPlan(); p != nil || !g.Measuring() {
+			t.Fatalf("plan %v, measuring %v after %d of %d tuning runs", p, g.Measuring(), r, 2*tunePairs+2*verifyPairs)
+		}
+		if r == 2*tunePairs && (be.calls[1] != 2*tunePairs || be.calls[2] != 2*tunePairs) {
+			t.Errorf("measuring ran the slow ops %d times on one thread and %d on two, want %d each", be.calls[1], be.calls[2], 2*tunePairs)
+		}
+		if _, err := g.Run(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := g.ThreadPlan()
+	if len(plan) != 2 || plan[0] != 2 || plan[1] != 1 || g.Measuring() {
+		t.Fatalf("plan %v (measuring %v), want [2 1]: softmax fast on two threads, neg on one", plan, g.Measuring())
+	}
+	clear(be.calls)
+	out, err := g.Run(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "tuned", out["y"], want)
+	if be.calls[2] != 1 || be.calls[1] != 1 {
+		t.Errorf("tuned run: %d slow-op calls on one thread, %d on two, want 1 and 1", be.calls[1], be.calls[2])
+	}
+	if be.threads != 2 {
+		t.Errorf("backend left at %d threads after a Run, want the configured 2", be.threads)
+	}
+	if a := testing.AllocsPerRun(5, func() { g.Run(in) }); a != 0 {
+		t.Errorf("a tuned Run allocates %.1f times", a)
+	}
+
+	g.SetThreadTuning(false)
+	clear(be.calls)
+	for r := 0; r < 2*tunePairs+2*verifyPairs+1; r++ {
+		g.Run(in)
+	}
+	if g.ThreadPlan() != nil || g.Measuring() || be.calls[1] != 0 {
+		t.Errorf("tuning off: plan %v, measuring %v, %d calls on one thread, want none", g.ThreadPlan(), g.Measuring(), be.calls[1])
+	}
+	g.SetThreadTuning(true)
+	g.SetThreads(1)
+	if g.Measuring() {
+		t.Error("one thread: measuring")
+	}
+	g.Run(in)
+	if g.ThreadPlan() != nil {
+		t.Errorf("one thread: plan %v, want none", g.ThreadPlan())
+	}
+}
+
+// TestThreadPlanVerified: node by node, softmax gains from two threads and
+// neg does not care, but neg after a two-thread softmax on one thread is
+// slow, so the mixed plan loses to one thread in the verifying runs and
+// every node ends on one thread.
+func TestThreadPlanVerified(t *testing.T) {
+	g, _ := tuneGraph(t, true)
+	in := map[string]*nn.Tensor{"x": nn.FromSlice([]float32{1, 2, 3, -1, 0, 4}, 2, 3)}
+	g.SetThreads(2)
+	for r := 0; r < 2*tunePairs+2*verifyPairs; r++ {
+		if r == 2*tunePairs {
+			if c := g.tune.cand; len(c) != 2 || c[0] != 2 || c[1] != 1 {
+				t.Fatalf("candidate plan %v after measuring, want [2 1]", c)
+			}
+		}
+		if _, err := g.Run(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p := g.ThreadPlan(); len(p) != 2 || p[0] != 1 || p[1] != 1 {
+		t.Fatalf("plan %v, want [1 1]: the candidate [2 1] is slower as a whole", p)
+	}
+}
