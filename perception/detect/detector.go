@@ -3,6 +3,7 @@ package detect
 import (
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"gocv.io/x/gocv"
@@ -13,7 +14,10 @@ type Options struct {
 	Engine     Engine  // default EngineAvstack
 	Confidence float32 // 0: the manifest's thresholds.confidence
 	IoU        float32 // 0: the manifest's thresholds.iou
-	Threads    int     // 0: leave the engine's default
+	// Threads is the most threads the network may use. 0: the engine's default; for avstack's
+	// that is GOMAXPROCS, each layer on one thread or all of them as measured faster in its
+	// first runs (graph.Graph.ThreadPlan).
+	Threads int
 }
 
 // Option changes Options.
@@ -109,8 +113,11 @@ func New(m *Manifest, opts ...Option) (*Detector, error) {
 		return nil, fmt.Errorf("detect: manifest %s: input %dx%d does not match the model's input %v",
 			m.Path(), pre.Width, pre.Height, s)
 	}
-	if o.Threads > 0 {
+	switch {
+	case o.Threads > 0:
 		be.SetThreads(o.Threads)
+	case o.Engine == EngineAvstack:
+		be.SetThreads(runtime.GOMAXPROCS(0))
 	}
 	return &Detector{m: m, opts: o, pre: pre, dec: dec, backend: be, names: names, input: make([]float32, pre.InputLen())}, nil
 }
