@@ -384,6 +384,9 @@ func gapErrors(t testing.TB, all []got, want []mcapio.Message) []time.Duration {
 // inter-message gaps seen by a subscriber follow the recording (gap-err-p99-ms; the target is
 // 2 ms), how late publishes were behind schedule, and the gap error at the publisher
 // (pub-gap-err-p99-ms: the player's own timing, without the bus's delivery of 200 KB clouds).
+// In the same iteration a preloaded peer publishes the same messages from memory at the same
+// times (peer-gap-err-p99-ms): what the bus delivers to the subscriber when the publisher does
+// nothing but wait and publish, the floor the player's figure is measured against (ratio).
 func BenchmarkPlayRate1(b *testing.B) {
 	path := synthLog(b, 10*time.Second, 60_000, 200_000)
 	want := recorded(b, path, mcapio.Filter{})
@@ -410,6 +413,15 @@ func playRate1(b *testing.B, path string, want []mcapio.Message, tcp bool) {
 		errs := gapErrors(b, collect(len(want)+1000), want)
 		stop()
 		r.Close()
+
+		srv2, conn2 := setupOn(b, tcp)
+		collect2, stop2 := listen(b, srv2)
+		if err := preloadedPeer(conn2, want); err != nil {
+			b.Fatal(err)
+		}
+		peer := gapErrors(b, collect2(len(want)), want)
+		stop2()
+
 		n := len(errs)
 		within := 0
 		for _, e := range errs {
@@ -417,15 +429,33 @@ func playRate1(b *testing.B, path string, want []mcapio.Message, tcp bool) {
 				within++
 			}
 		}
+		p99, peer99 := errs[n*99/100], peer[len(peer)*99/100]
 		b.ReportMetric(100*float64(within)/float64(n), "%gaps-within-2ms")
 		b.ReportMetric(float64(errs[n*90/100])/1e6, "gap-err-p90-ms")
 		b.ReportMetric(float64(errs[n/2])/1e6, "gap-err-p50-ms")
-		b.ReportMetric(float64(errs[n*99/100])/1e6, "gap-err-p99-ms")
+		b.ReportMetric(float64(p99)/1e6, "gap-err-p99-ms")
 		b.ReportMetric(float64(errs[n-1])/1e6, "gap-err-max-ms")
 		b.ReportMetric(float64(st.LateP99)/1e6, "late-p99-ms")
 		b.ReportMetric(float64(st.GapErrP99)/1e6, "pub-gap-err-p99-ms")
+		b.ReportMetric(float64(peer99)/1e6, "peer-gap-err-p99-ms")
+		b.ReportMetric(float64(p99)/float64(max(peer99, 1)), "ratio")
 		b.ReportMetric(float64(len(want)), "msgs")
 	}
+}
+
+// preloadedPeer publishes msgs at their recorded pace from memory: the same wait as the player
+// (sleepUntil) and nothing else, no reading, no clock.
+func preloadedPeer(conn *bus.Conn, msgs []mcapio.Message) error {
+	origin := time.Now()
+	for _, m := range msgs {
+		if err := sleepUntil(context.Background(), origin.Add(time.Duration(m.LogTime-msgs[0].LogTime))); err != nil {
+			return err
+		}
+		if err := conn.PublishRaw(m.Subject, m.Type, m.Data); err != nil {
+			return err
+		}
+	}
+	return conn.Flush()
 }
 
 // BenchmarkPlayMax plays the same log as fast as possible (rate 0) to a subscriber that counts
