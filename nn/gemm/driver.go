@@ -17,9 +17,9 @@ import (
 //
 // Threads share the packed B panel and take pieces of C (see shared.go), or,
 // when all of A fits one row block, take contiguous column ranges of C that
-// they compute alone (columnRanges); no piece cuts k, so each element of C sees the same operations in the same
-// order whatever the thread count: results are bit-identical across
-// SetThreads.
+// they compute alone (columnRanges); no piece cuts k, so each element of C
+// sees the same operations in the same order whatever the thread count:
+// results are bit-identical across SetThreads.
 
 // problem is one Sgemm call.
 type problem struct {
