@@ -24,9 +24,10 @@
 // The output tensors (and the map) alias internal buffers that the next Run
 // overwrites: copy them (Clone) to keep them. After the first Run with
 // given input shapes, Run allocates nothing. A Graph is not safe for
-// concurrent use (give each goroutine its own). SetThreads sets the gemm
-// engine's thread count, which is process-wide; during a Run each node sets
-// it to its own count and the configured one is back when Run returns.
+// concurrent use (give each goroutine its own). SetThreads sets how many
+// threads the graph's Runs use: the gemm engine's count is process-wide, so
+// each Run sets it (each node, once tuned) and leaves the graph's count set
+// when it returns; graphs with different counts can take turns.
 //
 // Threads per node: with SetThreads(n > 1) on a CPU backend the first
 // 2*(8+6) Runs measure which nodes gain from n threads and then whether the

@@ -46,7 +46,9 @@ type threadTuner struct {
 	planMax int
 }
 
-// SetThreads sets the number of threads the backend may use, and on a CPU
+// SetThreads sets the number of threads the graph's Runs may use (the
+// backend's count is process-wide for the CPU backends: each Run sets it
+// again, so graphs with different counts can take turns), and on a CPU
 // backend with n > 1 starts measuring which nodes gain from them (see
 // ThreadPlan).
 func (g *Graph) SetThreads(n int) {
@@ -107,7 +109,7 @@ func (g *Graph) runMode() (threads int, plan []int, timeNodes, timeRun bool) {
 	t := &g.tune
 	switch {
 	case !g.tuning():
-		return 0, nil, false, false
+		return t.threads, nil, false, false // 0 (never set): leave the backend's
 	case t.plan != nil:
 		return t.planMax, t.plan, false, false
 	case t.cand == nil && t.runs%2 == 0:

@@ -6,9 +6,11 @@ import (
 
 	"github.com/avstack/avstack/nn"
 	"github.com/avstack/avstack/nn/cpu"
+	"github.com/avstack/avstack/nn/gemm"
 )
 
-// slowBackend is the CPU backend with two ops made slow on purpose: Softmax
+// slowBackend is the CPU backend with two ops made slow on purpose, by the
+// process-wide gemm thread count the CPU kernels follow: Softmax
 // takes 2 ms on one thread and 0.2 ms on more; Activate takes 0.2 ms on one
 // thread and 2 ms on more, or, with switchCost, 0.2 ms on either and 3 ms
 // when it runs on another count than the Softmax before it (as a layer pays
@@ -16,12 +18,9 @@ import (
 type slowBackend struct {
 	*cpu.Backend
 	switchCost  bool
-	threads     int
 	softThreads int
 	calls       map[int]int // Activate and Softmax calls by thread count
 }
-
-func (b *slowBackend) SetThreads(n int) { b.threads = n; b.Backend.SetThreads(n) }
 
 func spin(d time.Duration) {
 	for t0 := time.Now(); time.Since(t0) < d; {
@@ -29,9 +28,10 @@ func spin(d time.Duration) {
 }
 
 func (b *slowBackend) Softmax(dst, x *nn.Tensor, axis int, log bool) {
-	b.calls[b.threads]++
-	b.softThreads = b.threads
-	if b.threads > 1 {
+	th := gemm.Threads()
+	b.calls[th]++
+	b.softThreads = th
+	if th > 1 {
 		spin(200 * time.Microsecond)
 	} else {
 		spin(2 * time.Millisecond)
@@ -40,11 +40,12 @@ func (b *slowBackend) Softmax(dst, x *nn.Tensor, axis int, log bool) {
 }
 
 func (b *slowBackend) Activate(dst, x *nn.Tensor, act nn.Activation) {
-	b.calls[b.threads]++
+	th := gemm.Threads()
+	b.calls[th]++
 	switch {
-	case b.switchCost && b.threads != b.softThreads:
+	case b.switchCost && th != b.softThreads:
 		spin(3 * time.Millisecond)
-	case b.threads > 1 && !b.switchCost:
+	case th > 1 && !b.switchCost:
 		spin(2 * time.Millisecond)
 	default:
 		spin(200 * time.Microsecond)
@@ -111,8 +112,8 @@ func TestThreadPlan(t *testing.T) {
 	if be.calls[2] != 1 || be.calls[1] != 1 {
 		t.Errorf("tuned run: %d slow-op calls on one thread, %d on two, want 1 and 1", be.calls[1], be.calls[2])
 	}
-	if be.threads != 2 {
-		t.Errorf("backend left at %d threads after a Run, want the configured 2", be.threads)
+	if th := gemm.Threads(); th != 2 {
+		t.Errorf("gemm left at %d threads after a Run, want the configured 2", th)
 	}
 	if a := testing.AllocsPerRun(5, func() { g.Run(in) }); a != 0 {
 		t.Errorf("a tuned Run allocates %.1f times", a)
@@ -157,5 +158,28 @@ func TestThreadPlanVerified(t *testing.T) {
 	}
 	if p := g.ThreadPlan(); len(p) != 2 || p[0] != 1 || p[1] != 1 {
 		t.Fatalf("plan %v, want [1 1]: the candidate [2 1] is slower as a whole", p)
+	}
+}
+
+// TestThreadsPerGraph: two graphs on one process-wide gemm thread count
+// each run with their own SetThreads count when they take turns.
+func TestThreadsPerGraph(t *testing.T) {
+	g1, be1 := tuneGraph(t, false)
+	g2, be2 := tuneGraph(t, false)
+	g1.SetThreads(1)
+	g2.SetThreads(2)
+	g2.SetThreadTuning(false)
+	in := map[string]*nn.Tensor{"x": nn.FromSlice([]float32{1, 2, 3, -1, 0, 4}, 2, 3)}
+	clear(be1.calls) // building ran the ops too
+	clear(be2.calls)
+	for r := 0; r < 3; r++ {
+		for _, g := range []*Graph{g1, g2} {
+			if _, err := g.Run(in); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if be1.calls[2] != 0 || be1.calls[1] != 6 || be2.calls[1] != 0 || be2.calls[2] != 6 {
+		t.Errorf("slow-op calls by thread count: graph 1 %v (want 6 on one), graph 2 %v (want 6 on two)", be1.calls, be2.calls)
 	}
 }
