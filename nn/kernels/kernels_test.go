@@ -138,7 +138,7 @@ func TestDepthwiseConv3x3(t *testing.T) {
 	}
 	acts := []Activation{{Kind: ActNone}, {Kind: ActReLU}, {Kind: ActLeaky, Alpha: 0.1}, {Kind: ActSiLU}}
 	forEachPath(t, func(t *testing.T) {
-		for _, threads := range []int{1, 2} {
+		for _, threads := range []int{1, 2, 3} {
 			old := gemm.Threads()
 			gemm.SetThreads(threads)
 			for _, stride := range []int{1, 2} {
@@ -312,25 +312,44 @@ func testPool(t *testing.T) {
 		{"avg_5x5_s1_p2_include_pad", 23, 37, PoolShape{KH: 5, KW: 5, StrideH: 1, StrideW: 1, PadT: 2, PadL: 2, PadB: 2, PadR: 2, CountIncludePad: true}, false},
 		{"avg_global_scalar", 9, 11, PoolShape{KH: 9, KW: 11, StrideH: 1, StrideW: 1}, false},
 		{"avg_2x2_s2_odd_wide", 33, 35, PoolShape{KH: 2, KW: 2, StrideH: 2, StrideW: 2, PadB: 1, PadR: 1}, false},
+		// tall enough (and large enough) to be split by rows on 2 and 3 threads
+		{"max_2x2_s2_tall", 70, 41, PoolShape{KH: 2, KW: 2, StrideH: 2, StrideW: 2}, true},
+		{"max_3x3_s2_p1_tall", 75, 40, PoolShape{KH: 3, KW: 3, StrideH: 2, StrideW: 2, PadT: 1, PadL: 1, PadB: 1, PadR: 1}, true},
+		{"avg_3x3_s2_p1_tall", 69, 41, PoolShape{KH: 3, KW: 3, StrideH: 2, StrideW: 2, PadT: 1, PadL: 1, PadB: 1, PadR: 1}, false},
+		{"avg_5x5_s1_p2_tall_exclude_pad", 45, 61, PoolShape{KH: 5, KW: 5, StrideH: 1, StrideW: 1, PadT: 2, PadL: 2, PadB: 2, PadR: 2}, false},
 	}
-	for _, tc := range cs {
-		t.Run(tc.name, func(t *testing.T) {
-			c := 3
-			rng := rand.New(rand.NewPCG(uint64(tc.h), uint64(tc.w)))
-			src := randBuf(rng, c*tc.h*tc.w)
-			oh, ow := tc.p.PoolOut(tc.h, tc.w)
-			dst := newBuf(c * oh * ow)
-			want := make([]float32, c*oh*ow)
-			Pool2DRef(want, src.s, c, tc.h, tc.w, tc.p, tc.max)
-			if tc.max {
-				MaxPool2D(dst.s, src.s, c, tc.h, tc.w, tc.p)
-			} else {
-				AvgPool2D(dst.s, src.s, c, tc.h, tc.w, tc.p)
-			}
-			dst.checkGuards(t, "dst")
-			same(t, dst.s, want)
-		})
+	for _, threads := range []int{1, 2, 3} {
+		old := gemm.Threads()
+		gemm.SetThreads(threads)
+		defer gemm.SetThreads(old)
+		for _, tc := range cs {
+			testPoolCase(t, threads, tc.name, tc.h, tc.w, tc.p, tc.max)
+		}
 	}
+}
+
+func testPoolCase(t *testing.T, threads int, name string, h, w int, p PoolShape, isMax bool) {
+	tc := struct {
+		h, w int
+		p    PoolShape
+		max  bool
+	}{h, w, p, isMax}
+	t.Run(fmt.Sprintf("t%d/%s", threads, name), func(t *testing.T) {
+		c := 3
+		rng := rand.New(rand.NewPCG(uint64(tc.h), uint64(tc.w)))
+		src := randBuf(rng, c*tc.h*tc.w)
+		oh, ow := tc.p.PoolOut(tc.h, tc.w)
+		dst := newBuf(c * oh * ow)
+		want := make([]float32, c*oh*ow)
+		Pool2DRef(want, src.s, c, tc.h, tc.w, tc.p, tc.max)
+		if tc.max {
+			MaxPool2D(dst.s, src.s, c, tc.h, tc.w, tc.p)
+		} else {
+			AvgPool2D(dst.s, src.s, c, tc.h, tc.w, tc.p)
+		}
+		dst.checkGuards(t, "dst")
+		same(t, dst.s, want)
+	})
 }
 
 func TestUpsample(t *testing.T) {
@@ -442,31 +461,49 @@ func TestDepthwiseConv2D(t *testing.T) {
 		{"7x7_s1_p3", dw(2, 15, 33, 7, 1, 3, 3, 3, 3)},
 		{"1x1_s2", dw(3, 9, 40, 1, 2, 0, 0, 0, 0)},
 		{"4x4_s2_p1", dw(2, 17, 36, 4, 2, 1, 1, 1, 1)},
+		// tall enough (and large enough) to be split by rows on 2 and 3 threads
+		{"5x5_s1_p2_tall", dw(5, 50, 40, 5, 1, 2, 2, 2, 2)},
+		{"5x5_s2_p2_tall", dw(4, 71, 45, 5, 2, 2, 2, 2, 2)},
+		{"7x7_s1_p3_tall", dw(3, 61, 48, 7, 1, 3, 3, 3, 3)},
+		{"3x3_s2_asymmetric_tall", dw(3, 67, 41, 3, 2, 0, 0, 1, 1)},
+		{"3x3_s1_no_pad_tall", dw(3, 70, 40, 3, 1, 0, 0, 0, 0)},
 	}
 	acts := []Activation{{Kind: ActNone}, {Kind: ActReLU}, {Kind: ActLeaky, Alpha: 0.1}, {Kind: ActSiLU}}
 	forEachPath(t, func(t *testing.T) {
-		for _, tc := range cs {
-			for ai, a := range acts {
-				t.Run(tc.name+"/"+a.String(), func(t *testing.T) {
-					s := tc.s
-					rng := rand.New(rand.NewPCG(uint64(s.C*s.KH), uint64(s.W)))
-					src := randBuf(rng, s.C*s.H*s.W)
-					wt := randBuf(rng, s.C*s.KH*s.KW)
-					var bias []float32
-					if ai%2 == 0 {
-						bias = randBuf(rng, s.C).s
-					}
-					n := s.C * s.OutH() * s.OutW()
-					dst := newBuf(n)
-					want := make([]float32, n)
-					Conv2DRef(want, src.s, wt.s, bias, s, a)
-					DepthwiseConv2D(dst.s, src.s, wt.s, bias, s, a)
-					dst.checkGuards(t, "dst")
-					same(t, dst.s, want)
-				})
-			}
+		for _, threads := range []int{1, 2, 3} {
+			old := gemm.Threads()
+			gemm.SetThreads(threads)
+			defer gemm.SetThreads(old)
+			testDepthwise2D(t, threads, cs, acts)
 		}
 	})
+}
+
+func testDepthwise2D(t *testing.T, threads int, cs []struct {
+	name string
+	s    ConvShape
+}, acts []Activation) {
+	for _, tc := range cs {
+		for ai, a := range acts {
+			t.Run(fmt.Sprintf("t%d/%s/%s", threads, tc.name, a), func(t *testing.T) {
+				s := tc.s
+				rng := rand.New(rand.NewPCG(uint64(s.C*s.KH), uint64(s.W)))
+				src := randBuf(rng, s.C*s.H*s.W)
+				wt := randBuf(rng, s.C*s.KH*s.KW)
+				var bias []float32
+				if ai%2 == 0 {
+					bias = randBuf(rng, s.C).s
+				}
+				n := s.C * s.OutH() * s.OutW()
+				dst := newBuf(n)
+				want := make([]float32, n)
+				Conv2DRef(want, src.s, wt.s, bias, s, a)
+				DepthwiseConv2D(dst.s, src.s, wt.s, bias, s, a)
+				dst.checkGuards(t, "dst")
+				same(t, dst.s, want)
+			})
+		}
+	}
 }
 
 func TestActivateTo(t *testing.T) {
