@@ -29,11 +29,12 @@
 // each Run sets it (each node, once tuned) and leaves the graph's count set
 // when it returns; graphs with different counts can take turns.
 //
-// Threads per node: with SetThreads(n > 1) on a CPU backend the first
-// 2*(8+6) Runs measure which nodes gain from n threads and then whether the
-// mix beats one thread as a whole (threads.go); Measuring reports those
-// runs and ThreadPlan the counts chosen. SetThreadTuning(false) runs every
-// node on n. Results do not depend on the counts.
+// Threads per node: with SetThreads(n > 1) on a CPU backend the first 16
+// Runs measure which nodes gain from n threads and, when some do, 12 more
+// whether that mix beats one thread as a whole (threads.go); Measuring
+// reports those runs and ThreadPlan the counts chosen.
+// SetThreadTuning(false) runs every node on n. Results do not depend on the
+// counts.
 //
 // Profiling: SetProfiling(true) makes every Run add each node's wall time
 // (two clock reads per node, no allocation); Profile returns the figures

@@ -9,21 +9,20 @@ import (
 //
 // More threads do not make every layer faster. On a small network the
 // layers over large feature maps (the first convolutions at 160x160 and
-// more) move megabytes between the cores' caches when a second core takes
-// part, and can come out slower than on one core, while many short layers
-// over small maps gain (measured on the 2-core AVX-512 machine: Yolo-Fastest
-// 1.1 node by node, the first 3x3 convolution 0.25 ms on one thread and
-// 0.28 on two, a 96-channel 40x40 one 0.072 and 0.045). Which layers gain
-// depends on the machine, so a graph measures it. With SetThreads(n > 1) on
-// a CPU backend:
+// more) can come out slower on two cores than on one, while many short
+// layers over small maps gain (measured on the 2-core AVX-512 VM:
+// Yolo-Fastest 1.1 node by node, the first 3x3 convolution 0.25 ms on one
+// thread and 0.28 on two, a 96-channel 40x40 one 0.072 and 0.045). Which
+// layers gain depends on the machine, so a graph measures it. With
+// SetThreads(n > 1) on a CPU backend:
 //  1. its first 2*tunePairs runs alternate between one thread and n for the
 //     whole graph, timing every node; each node is given n when its median
 //     time with n is at most tuneGain of its one-thread median, else one;
-//  2. the next 2*verifyPairs runs alternate between that plan and one
-//     thread for every node, timing whole runs: a mixed plan can lose what
-//     its nodes won alone (a layer reads what the layer before wrote from
-//     the other core's cache), so the plan is kept only when its median run
-//     is faster, else every node runs on one thread.
+//  2. when some node was given n, the next 2*verifyPairs runs alternate
+//     between that plan and one thread for every node, timing whole runs: a
+//     node's time depends on its neighbours' counts, so a mixed plan can
+//     lose what its nodes won alone; it is kept only when its median run is
+//     faster, else every node runs on one thread.
 // Thread counts never change results (the kernels split no sum), so tuning
 // changes speed only.
 
@@ -138,15 +137,20 @@ func (g *Graph) endMeasure() {
 		return
 	}
 	t.cand = t.planBuf[0][:len(g.nodes)]
+	parallel := false
 	for i := range g.nodes {
 		one := median(t.samples[(i*2)*tunePairs : (i*2+1)*tunePairs])
 		many := median(t.samples[(i*2+1)*tunePairs : (i*2+2)*tunePairs])
 		t.cand[i] = 1
 		if float64(many) <= tuneGain*float64(one) {
 			t.cand[i] = t.threads
+			parallel = true
 		}
 	}
 	t.runs = 0
+	if !parallel {
+		g.settle(false) // one thread everywhere: nothing to verify
+	}
 }
 
 // endVerify keeps a verifying run's time and settles the plan after the last.
@@ -157,9 +161,15 @@ func (g *Graph) endVerify(d time.Duration) {
 	if t.runs < 2*verifyPairs {
 		return
 	}
+	g.settle(median(t.verify[0][:]) < median(t.verify[1][:]))
+}
+
+// settle fixes the plan: the candidate when keep, else one thread for every
+// node.
+func (g *Graph) settle(keep bool) {
+	t := &g.tune
 	t.plan = t.planBuf[1][:len(g.nodes)]
 	t.planMax = 1
-	keep := median(t.verify[0][:]) < median(t.verify[1][:])
 	for i := range t.plan {
 		t.plan[i] = 1
 		if keep {

@@ -18,6 +18,7 @@ import (
 type slowBackend struct {
 	*cpu.Backend
 	switchCost  bool
+	noGain      bool // Softmax is the slow one on more threads too
 	softThreads int
 	calls       map[int]int // Activate and Softmax calls by thread count
 }
@@ -31,7 +32,7 @@ func (b *slowBackend) Softmax(dst, x *nn.Tensor, axis int, log bool) {
 	th := gemm.Threads()
 	b.calls[th]++
 	b.softThreads = th
-	if th > 1 {
+	if th > 1 != b.noGain {
 		spin(200 * time.Microsecond)
 	} else {
 		spin(2 * time.Millisecond)
@@ -54,13 +55,16 @@ func (b *slowBackend) Activate(dst, x *nn.Tensor, act nn.Activation) {
 }
 
 func tuneGraph(t *testing.T, switchCost bool) (*Graph, *slowBackend) {
+	return tuneGraphOn(t, &slowBackend{Backend: &cpu.Backend{}, switchCost: switchCost, calls: map[int]int{}})
+}
+
+func tuneGraphOn(t *testing.T, be *slowBackend) (*Graph, *slowBackend) {
 	t.Helper()
 	b := NewBuilder()
 	b.Input("x", nn.Float32, []int{2, 3})
 	b.Add(&Node{Name: "softmax", OpType: "Softmax", Op: &SoftmaxOp{Axis: -1}, Inputs: []string{"x"}, Outputs: []string{"s"}})
 	b.Add(&Node{Name: "neg", OpType: "Neg", Op: &ActOp{Act: nn.Activation{Kind: nn.ActNeg}}, Inputs: []string{"s"}, Outputs: []string{"y"}})
 	b.Output("y")
-	be := &slowBackend{Backend: &cpu.Backend{}, switchCost: switchCost, calls: map[int]int{}}
 	g, err := b.BuildFor(be)
 	if err != nil {
 		t.Fatal(err)
@@ -181,5 +185,21 @@ func TestThreadsPerGraph(t *testing.T) {
 	}
 	if be1.calls[2] != 0 || be1.calls[1] != 6 || be2.calls[1] != 0 || be2.calls[2] != 6 {
 		t.Errorf("slow-op calls by thread count: graph 1 %v (want 6 on one), graph 2 %v (want 6 on two)", be1.calls, be2.calls)
+	}
+}
+
+// TestThreadPlanNoGain: when no node gains from two threads the plan is one
+// thread everywhere as soon as measuring ends, with no verifying runs.
+func TestThreadPlanNoGain(t *testing.T) {
+	g, _ := tuneGraphOn(t, &slowBackend{Backend: &cpu.Backend{}, noGain: true, calls: map[int]int{}})
+	in := map[string]*nn.Tensor{"x": nn.FromSlice([]float32{1, 2, 3, -1, 0, 4}, 2, 3)}
+	g.SetThreads(2)
+	for r := 0; r < 2*tunePairs; r++ {
+		if _, err := g.Run(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p := g.ThreadPlan(); len(p) != 2 || p[0] != 1 || p[1] != 1 || g.Measuring() {
+		t.Fatalf("plan %v (measuring %v) after %d runs, want [1 1] and done", p, g.Measuring(), 2*tunePairs)
 	}
 }
