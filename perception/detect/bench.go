@@ -39,8 +39,8 @@ type BenchResult struct {
 
 // Bench times the model in our nn graph and in OpenCV DNN on the peer-bench input, side by side:
 // both engines are warmed up (5 runs, and ours until it has chosen its layers' thread counts)
-// and then run alternately, runs times each; the medians are
-// reported. threads applies to both engines.
+// and then run alternately, runs times each; the medians are reported. threads applies to both
+// engines.
 func Bench(m *Manifest, threads, runs int) (BenchResult, error) {
 	if threads < 1 || runs < 1 {
 		return BenchResult{}, fmt.Errorf("detect: bench: threads %d and runs %d must be at least 1", threads, runs)
